@@ -1,0 +1,115 @@
+"""The advice as a person reads it: headline, reasons, guidance and the drafted message."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+from .conditions import evaluate
+from .model import RuleBase
+from .templates import render
+from .trace import Outcome, jsonable
+
+MESSAGE = "message"
+FOLLOW_UP_ON = "follow_up_on"
+
+
+@dataclass(frozen=True)
+class Message:
+    subject: str
+    body: str
+
+
+@dataclass(frozen=True)
+class Answer:
+    """Everything the advisor says about one case, ready to print or serialise."""
+
+    action: str
+    follow_up_on: datetime.date | None
+    today: datetime.date
+    headline: str
+    reasons: tuple[str, ...]
+    guidance: tuple[str, ...]
+    message: Message | None
+    outcome: Outcome
+
+    @property
+    def fired_rules(self) -> list[str]:
+        return self.outcome.fired_rules
+
+    def to_json(self) -> dict[str, Any]:
+        """The machine-readable answer of ADVICE.md."""
+        return {
+            "action": self.action,
+            "follow_up_on": jsonable(self.follow_up_on),
+            "today": self.today.isoformat(),
+            "headline": self.headline,
+            "reasons": list(self.reasons),
+            "fired_rules": self.fired_rules,
+            "rule_base": {"version": self.outcome.rule_base_version},
+            "message": None
+            if self.message is None
+            else {"subject": self.message.subject, "body": self.message.body},
+            "guidance": list(self.guidance),
+            "trace": [firing.to_json() for firing in self.outcome.trace],
+        }
+
+
+def compose_answer(rule_base: RuleBase, outcome: Outcome) -> Answer:
+    """Render the outcome's headline, reasons and message from the rule base's templates."""
+    values = outcome.values
+    today = values["today"]
+    follow_up_on = values.get(FOLLOW_UP_ON)
+    action = outcome.decision
+
+    def lookup(name: str) -> Any:
+        if name == "days_until":
+            return days_until(today, follow_up_on)
+        value = values.get(name)
+        if value is None:
+            spec = rule_base.facts.get(name)
+            return spec.default if spec is not None else None
+        return value
+
+    reasons = tuple(
+        render(rule_base.rule(firing.rule_id).reason, lookup)
+        for firing in outcome.trace
+        if firing.status == "fired"
+    )
+    return Answer(
+        action=action,
+        follow_up_on=follow_up_on,
+        today=today,
+        headline=render(rule_base.actions[action].headline, lookup),
+        reasons=reasons,
+        guidance=rule_base.guidance,
+        message=_message(rule_base, values.get(MESSAGE), values, lookup),
+        outcome=outcome,
+    )
+
+
+def _message(rule_base: RuleBase, template_id: Any, values: Any, lookup: Any) -> Message | None:
+    if template_id is None:
+        return None
+    template = rule_base.messages[str(template_id)]
+    paragraphs = [
+        render(paragraph.text, lookup)
+        for paragraph in template.body
+        if paragraph.when is None or evaluate(paragraph.when, values)
+    ]
+    return Message(subject=render(template.subject, lookup), body="\n\n".join(paragraphs))
+
+
+def days_until(today: datetime.date, day: datetime.date | None) -> str:
+    """'today', 'tomorrow', 'in 11 days' (or 'N days ago')."""
+    if day is None:
+        return ""
+    delta = (day - today).days
+    if delta == 0:
+        return "today"
+    if delta == 1:
+        return "tomorrow"
+    if delta > 1:
+        return f"in {delta} days"
+    return f"{-delta} days ago"

@@ -1,0 +1,405 @@
+"""Loading a rule base: read the YAML files, check them, and build the model."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, cast
+
+from . import schema
+from .conditions import ConditionParser, literal
+from .dates import WEEKDAYS
+from .errors import Location, RuleFileError
+from .model import (
+    ActionSpec,
+    AllOf,
+    Conclusion,
+    DateCheck,
+    DateExpr,
+    FactRef,
+    FactSpec,
+    FactType,
+    MessageTemplate,
+    Paragraph,
+    Rule,
+    RuleBase,
+)
+from .source import Document, PathKey, read_document
+from .suggest import did_you_mean
+from .templates import bad_placeholder, placeholders
+
+RULE_FILES = {kind: f"{kind}.yaml" for kind in schema.FILE_KINDS}
+RESERVED_NAMES = frozenset({"kind", "sid", "id", "name", "value"})
+HEADLINE_EXTRAS = ("days_until",)
+DEFAULT_RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
+
+
+def load_rule_base(directory: Path | str | None = None) -> RuleBase:
+    """Read, check and build the rule base in `directory` (the shipped one by default)."""
+    folder = Path(directory) if directory is not None else DEFAULT_RULES_DIR
+    if not folder.is_dir():
+        raise RuleFileError(f"no rule base at {folder}: it is not a folder")
+    documents = {kind: _read(folder, file_name) for kind, file_name in RULE_FILES.items()}
+    for kind, document in documents.items():
+        schema.validate(document, kind)
+    return _Builder(documents).build()
+
+
+def rule_base_version(texts: Mapping[str, str]) -> str:
+    """The sha256 of the rule files' names and content, in a fixed order."""
+    digest = hashlib.sha256()
+    for name in sorted(texts):
+        digest.update(name.encode() + b"\0" + texts[name].encode() + b"\0")
+    return digest.hexdigest()
+
+
+def _read(folder: Path, file_name: str) -> Document:
+    path = folder / file_name
+    if not path.is_file():
+        raise RuleFileError(
+            f"the rule base at {folder} has no {file_name}",
+            suggestion=f"every rule base holds {', '.join(RULE_FILES.values())}",
+        )
+    return read_document(path, str(path))
+
+
+class _Builder:
+    def __init__(self, documents: Mapping[str, Document]) -> None:
+        self.documents = documents
+        self.facts: dict[str, FactSpec] = {}
+
+    def build(self) -> RuleBase:
+        facts_doc = self.documents["facts"]
+        self._declare_facts(facts_doc)
+        self._finish_facts(facts_doc)
+        advice = self.documents["advice"]
+        messages_doc = self.documents["messages"]
+        templates = self._messages(messages_doc)
+        goal = self._goal(advice)
+        rules = self._rules(advice, templates)
+        actions = self._actions(messages_doc, goal)
+        guidance = messages_doc.value["guidance"]
+        texts = {Path(doc.file).name: doc.text for doc in self.documents.values()}
+        return RuleBase(
+            facts=self.facts,
+            rules=rules,
+            goal=goal,
+            weekend=frozenset(
+                WEEKDAYS.index(day) for day in advice.value.get("calendar", {}).get("weekend", [])
+            ),
+            actions=actions,
+            messages=templates,
+            guidance=tuple(guidance["points"]),
+            guidance_source=guidance.get("source", ""),
+            source_article=advice.value.get("source_article", ""),
+            version=rule_base_version(texts),
+            files=texts,
+        )
+
+    # -- facts ------------------------------------------------------------------------------
+
+    def _declare_facts(self, doc: Document) -> None:
+        for section in ("given", "derived"):
+            for name, raw in doc.value[section].items():
+                path: PathKey = (section, name)
+                if name in RESERVED_NAMES:
+                    raise RuleFileError(
+                        f"`{name}` is a reserved word and cannot name a fact",
+                        fact=name,
+                        location=doc.where(path, key=True),
+                    )
+                if name in self.facts:
+                    raise RuleFileError(
+                        f"the fact `{name}` is declared twice",
+                        fact=name,
+                        location=doc.where(path, key=True),
+                    )
+                kind = cast(FactType, raw["type"])
+                values = tuple(raw.get("values", ()))
+                if kind == "choice" and not values:
+                    raise RuleFileError(
+                        f"`{name}` is a choice but lists no `values`",
+                        fact=name,
+                        location=doc.where(path),
+                    )
+                self.facts[name] = FactSpec(
+                    name=name,
+                    type=kind,
+                    location=doc.where(path, key=True),
+                    derived=section == "derived",
+                    values=values,
+                    minimum=raw.get("minimum"),
+                    optional=raw.get("optional", False),
+                    question=raw.get("question", ""),
+                    help=raw.get("help", ""),
+                    why=raw.get("why", ""),
+                    for_message_only=raw.get("used_for") == "message",
+                    never_asked=raw.get("never_asked", False),
+                )
+
+    def _finish_facts(self, doc: Document) -> None:
+        parser = ConditionParser(doc, self.facts)
+        for name, raw in doc.value["given"].items():
+            path: PathKey = ("given", name)
+            spec = self.facts[name]
+            changes: dict[str, Any] = {}
+            if "default" in raw:
+                changes["has_default"] = True
+                changes["default"] = self._default(spec, raw["default"], doc, (*path, "default"))
+            if "needed_when" in raw:
+                changes["needed_when"] = parser.parse(raw["needed_when"], (*path, "needed_when"))
+            changes["checks"] = tuple(
+                self._check(spec, check, doc, (*path, "checks", index))
+                for index, check in enumerate(raw.get("checks", []))
+            )
+            self.facts[name] = replace(spec, **changes)
+
+    def _default(self, spec: FactSpec, raw: Any, doc: Document, path: PathKey) -> Any:
+        where = doc.where(path)
+        value = (
+            literal(
+                spec,
+                raw,
+                lambda message, hint=None: RuleFileError(
+                    message, fact=spec.name, location=where, suggestion=hint
+                ),
+            )
+            if spec.type != "list_of_text"
+            else raw
+        )
+        if spec.minimum is not None and isinstance(value, int) and value < spec.minimum:
+            raise RuleFileError(
+                f"the default of `{spec.name}` is below its minimum {spec.minimum}",
+                fact=spec.name,
+                location=where,
+            )
+        return value
+
+    def _check(
+        self, spec: FactSpec, raw: dict[str, str], doc: Document, path: PathKey
+    ) -> DateCheck:
+        op, other = next(iter(raw.items()))
+        where = doc.where((*path, op))
+        if spec.type != "date":
+            raise RuleFileError(
+                f"checks compare dates, but `{spec.name}` is a {spec.type.replace('_', ' ')}",
+                fact=spec.name,
+                location=where,
+            )
+        other_spec = self.facts.get(other)
+        if other_spec is None or other_spec.type != "date" or other_spec.derived:
+            date_facts = [n for n, f in self.facts.items() if f.type == "date" and not f.derived]
+            raise RuleFileError(
+                f"`{other}` is not a given date fact",
+                fact=spec.name,
+                location=where,
+                suggestion=did_you_mean(other, date_facts),
+            )
+        return DateCheck(op=cast(Any, op), other=other, location=where)
+
+    # -- rules ------------------------------------------------------------------------------
+
+    def _goal(self, doc: Document) -> str:
+        goal = str(doc.value["decides"])
+        spec = self.facts.get(goal)
+        if spec is None or not spec.derived:
+            derived = [name for name, fact in self.facts.items() if fact.derived]
+            raise RuleFileError(
+                f"`decides` must name a derived fact; `{goal}` is not one",
+                location=doc.where(("decides",)),
+                suggestion=did_you_mean(goal, derived),
+            )
+        if spec.type != "choice":
+            raise RuleFileError(
+                f"the fact the rules decide, `{goal}`, must be a choice",
+                location=doc.where(("decides",)),
+            )
+        return goal
+
+    def _rules(self, doc: Document, templates: Mapping[str, MessageTemplate]) -> tuple[Rule, ...]:
+        parser = ConditionParser(doc, self.facts)
+        seen: dict[str, Location] = {}
+        rules = []
+        for index, raw in enumerate(doc.value["rules"]):
+            path: PathKey = ("rules", index)
+            rule_id = raw["id"]
+            if rule_id in seen:
+                raise RuleFileError(
+                    f"the rule id `{rule_id}` is used twice (first at line {seen[rule_id].line})",
+                    rule_id=rule_id,
+                    location=doc.where((*path, "id")),
+                    suggestion="give each rule its own id",
+                )
+            seen[rule_id] = doc.where((*path, "id"))
+            when = parser.parse(raw["when"], (*path, "when"))
+            then = tuple(
+                self._conclusion(rule_id, fact, value, doc, (*path, "then", fact), templates)
+                for fact, value in raw["then"].items()
+            )
+            self._check_template(raw["reason"], doc, (*path, "reason"), rule_id=rule_id)
+            rules.append(
+                Rule(
+                    id=rule_id,
+                    priority=raw.get("priority", 0),
+                    when=when if isinstance(when, AllOf) else AllOf((when,), when.location),
+                    then=then,
+                    reason=raw["reason"],
+                    source=raw["source"],
+                    location=doc.where(path),
+                )
+            )
+        return tuple(rules)
+
+    def _conclusion(
+        self,
+        rule_id: str,
+        fact: str,
+        raw: Any,
+        doc: Document,
+        path: PathKey,
+        templates: Mapping[str, MessageTemplate],
+    ) -> Conclusion:
+        where = doc.where(path)
+        spec = self.facts.get(fact)
+        if spec is None or not spec.derived:
+            derived = [name for name, known in self.facts.items() if known.derived]
+            problem = "is given by the job seeker" if spec else "is not a derived fact"
+            raise RuleFileError(
+                f"a rule can only conclude derived facts: `{fact}` {problem}",
+                fact=fact,
+                rule_id=rule_id,
+                location=doc.where(path, key=True),
+                suggestion=did_you_mean(fact, derived),
+            )
+        if raw is None:
+            return Conclusion(fact, None, where)
+        if isinstance(raw, dict):
+            return Conclusion(fact, self._date_expr(rule_id, spec, raw, doc, path), where)
+        if isinstance(raw, str) and raw in self.facts:
+            other = self.facts[raw]
+            if other.type != spec.type:
+                raise RuleFileError(
+                    f"`{fact}` is a {spec.type.replace('_', ' ')} but `{raw}` is a "
+                    f"{other.type.replace('_', ' ')}",
+                    fact=fact,
+                    rule_id=rule_id,
+                    location=where,
+                )
+            return Conclusion(fact, FactRef(raw), where)
+        if spec.type == "message":
+            if raw not in templates:
+                raise RuleFileError(
+                    f"no message template named `{raw}` in messages.yaml",
+                    fact=fact,
+                    rule_id=rule_id,
+                    location=where,
+                    suggestion=did_you_mean(str(raw), templates),
+                )
+            return Conclusion(fact, raw, where)
+        value = literal(
+            spec,
+            raw,
+            lambda message, hint=None: RuleFileError(
+                message, fact=fact, rule_id=rule_id, location=where, suggestion=hint
+            ),
+        )
+        return Conclusion(fact, value, where)
+
+    def _date_expr(
+        self, rule_id: str, spec: FactSpec, raw: dict[str, Any], doc: Document, path: PathKey
+    ) -> DateExpr:
+        if spec.type != "date":
+            raise RuleFileError(
+                f"`{spec.name}` is not a date, so it cannot be computed from one",
+                fact=spec.name,
+                rule_id=rule_id,
+                location=doc.where(path),
+            )
+        base = raw["date"]
+        base_spec = self.facts.get(base)
+        if base_spec is None or base_spec.type != "date":
+            date_facts = [name for name, fact in self.facts.items() if fact.type == "date"]
+            raise RuleFileError(
+                f"`{base}` is not a date fact",
+                fact=spec.name,
+                rule_id=rule_id,
+                location=doc.where((*path, "date")),
+                suggestion=did_you_mean(str(base), date_facts),
+            )
+        return DateExpr(base, raw["plus_days"], doc.where(path))
+
+    # -- messages ---------------------------------------------------------------------------
+
+    def _messages(self, doc: Document) -> dict[str, MessageTemplate]:
+        parser = ConditionParser(doc, self.facts)
+        templates = {}
+        for template_id, raw in doc.value["messages"].items():
+            path: PathKey = ("messages", template_id)
+            self._check_template(raw["subject"], doc, (*path, "subject"))
+            body = []
+            for index, paragraph in enumerate(raw["body"]):
+                paragraph_path = (*path, "body", index)
+                self._check_template(paragraph["text"], doc, (*paragraph_path, "text"))
+                when = paragraph.get("when")
+                body.append(
+                    Paragraph(
+                        text=paragraph["text"],
+                        when=parser.parse(when, (*paragraph_path, "when")) if when else None,
+                    )
+                )
+            templates[template_id] = MessageTemplate(
+                template_id, raw["subject"], tuple(body), doc.where(path, key=True)
+            )
+        return templates
+
+    def _actions(self, doc: Document, goal: str) -> dict[str, ActionSpec]:
+        values = self.facts[goal].values
+        actions = {}
+        for action, raw in doc.value["actions"].items():
+            path: PathKey = ("actions", action)
+            if action not in values:
+                raise RuleFileError(
+                    f"`{action}` is not a value of `{goal}` (one of: {', '.join(values)})",
+                    location=doc.where(path, key=True),
+                    suggestion=did_you_mean(action, values),
+                )
+            self._check_template(raw["headline"], doc, (*path, "headline"), HEADLINE_EXTRAS)
+            actions[action] = ActionSpec(action, raw["headline"])
+        missing = [value for value in values if value not in actions]
+        if missing:
+            raise RuleFileError(
+                f"no headline for the action `{missing[0]}`",
+                location=doc.where(("actions",), key=True),
+                suggestion=f"add `{missing[0]}:` with a `headline:` under `actions:`",
+            )
+        return actions
+
+    def _check_template(
+        self,
+        text: str,
+        doc: Document,
+        path: PathKey,
+        extras: tuple[str, ...] = (),
+        rule_id: str | None = None,
+    ) -> None:
+        where = doc.where(path)
+        bad = bad_placeholder(text)
+        if bad is not None:
+            raise RuleFileError(
+                f"`{bad[0]}` cannot stand in braces: write a fact name like {{company}}, "
+                "or double the brace to show it",
+                rule_id=rule_id,
+                location=where,
+            )
+        known = list(self.facts) + list(extras)
+        for name, _offset in placeholders(text):
+            if name not in known:
+                raise RuleFileError(
+                    f"unknown fact `{{{name}}}` in this text",
+                    fact=name,
+                    rule_id=rule_id,
+                    location=doc.find_after(where, "{" + name),
+                    suggestion=did_you_mean(name, known),
+                )

@@ -1,0 +1,202 @@
+"""The parsed rule base: what the YAML says, independent of any rule engine.
+
+The compiler, the explainer, the checks and the question order all read this model.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from .errors import Location
+
+FactType = Literal["date", "yes_no", "whole_number", "choice", "text", "list_of_text", "message"]
+CompareOp = Literal[
+    "equals",
+    "one_of",
+    "at_least",
+    "at_most",
+    "before",
+    "after",
+    "on_or_before",
+    "on_or_after",
+    "known",
+]
+ORDERING_OPS: tuple[CompareOp, ...] = (
+    "at_least",
+    "at_most",
+    "before",
+    "after",
+    "on_or_before",
+    "on_or_after",
+)
+DATE_OPS: tuple[CompareOp, ...] = ("before", "after", "on_or_before", "on_or_after")
+
+
+@dataclass(frozen=True)
+class FactRef:
+    """A reference to another fact's value, such as `today` on the right of a comparison."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class Compare:
+    """One test of one fact: `fact op value`."""
+
+    fact: str
+    op: CompareOp
+    value: Any
+    location: Location
+
+    def facts(self) -> set[str]:
+        refs = {self.fact}
+        if isinstance(self.value, FactRef):
+            refs.add(self.value.name)
+        return refs
+
+
+@dataclass(frozen=True)
+class AllOf:
+    items: tuple[Condition, ...]
+    location: Location
+
+    def facts(self) -> set[str]:
+        return set().union(*(item.facts() for item in self.items))
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    items: tuple[Condition, ...]
+    location: Location
+
+    def facts(self) -> set[str]:
+        return set().union(*(item.facts() for item in self.items))
+
+
+@dataclass(frozen=True)
+class Not:
+    item: Condition
+    location: Location
+
+    def facts(self) -> set[str]:
+        return self.item.facts()
+
+
+Condition = Compare | AllOf | AnyOf | Not
+
+
+@dataclass(frozen=True)
+class DateCheck:
+    """A limit on a given date: it may not be before/after another date fact."""
+
+    op: Literal["before", "after", "not_before", "not_after"]
+    other: str
+    location: Location
+
+
+@dataclass(frozen=True)
+class FactSpec:
+    """One fact: its type, domain, default, when it is needed, and how it is asked."""
+
+    name: str
+    type: FactType
+    location: Location
+    derived: bool = False
+    values: tuple[str, ...] = ()
+    minimum: int | None = None
+    default: Any = None
+    has_default: bool = False
+    optional: bool = False
+    needed_when: Condition | None = None
+    checks: tuple[DateCheck, ...] = ()
+    question: str = ""
+    help: str = ""
+    why: str = ""
+    for_message_only: bool = False
+    never_asked: bool = False
+
+
+@dataclass(frozen=True)
+class DateExpr:
+    """A computed day: `date` plus a number of days, moved off the weekend."""
+
+    base: str
+    plus_days: int
+    location: Location
+
+
+@dataclass(frozen=True)
+class Conclusion:
+    """One fact a rule concludes, and the value it gets: a literal, a FactRef or a DateExpr."""
+
+    fact: str
+    value: Any
+    location: Location
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One piece of advice: when it applies, what it concludes, why, and its source."""
+
+    id: str
+    priority: int
+    when: AllOf
+    then: tuple[Conclusion, ...]
+    reason: str
+    source: str
+    location: Location
+
+    def conditions(self) -> tuple[Condition, ...]:
+        return self.when.items
+
+    def concludes(self) -> set[str]:
+        return {conclusion.fact for conclusion in self.then}
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    text: str
+    when: Condition | None = None
+
+
+@dataclass(frozen=True)
+class MessageTemplate:
+    id: str
+    subject: str
+    body: tuple[Paragraph, ...]
+    location: Location
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    id: str
+    headline: str
+
+
+@dataclass(frozen=True)
+class RuleBase:
+    """Everything the rule files say, plus the version of their content."""
+
+    facts: Mapping[str, FactSpec]
+    rules: tuple[Rule, ...]
+    goal: str
+    weekend: frozenset[int]
+    actions: Mapping[str, ActionSpec]
+    messages: Mapping[str, MessageTemplate]
+    guidance: tuple[str, ...]
+    guidance_source: str
+    source_article: str
+    version: str
+    files: Mapping[str, str] = field(default_factory=dict)
+
+    def given_facts(self) -> Iterator[FactSpec]:
+        return (spec for spec in self.facts.values() if not spec.derived)
+
+    def rule(self, rule_id: str) -> Rule:
+        return next(rule for rule in self.rules if rule.id == rule_id)
+
+
+FactValue = bool | int | str | datetime.date | list[str] | None

@@ -1,0 +1,106 @@
+"""The JSON Schemas of the rule files, and their errors turned into plain words."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import jsonschema
+
+from .errors import RuleFileError
+from .source import Document
+from .suggest import did_you_mean
+
+FILE_KINDS = ("facts", "advice", "messages")
+
+
+@cache
+def schema(kind: str) -> dict[str, Any]:
+    """The JSON Schema for one kind of rule file, as shipped with the package."""
+    text = resources.files("engine").joinpath("schema").joinpath(f"{kind}.schema.json").read_text()
+    loaded: dict[str, Any] = json.loads(text)
+    return loaded
+
+
+def validate(document: Document, kind: str) -> None:
+    """Raise a RuleFileError, with location, for the first schema violation in `document`."""
+    validator = jsonschema.Draft202012Validator(schema(kind))
+    # The earliest place in the file first, so a person fixes errors top to bottom.
+    errors = sorted(
+        validator.iter_errors(document.value),
+        key=lambda error: document.where(tuple(error.absolute_path)).line,
+    )
+    if errors:
+        raise _explain(errors[0], document)
+
+
+def _explain(error: jsonschema.ValidationError, document: Document) -> RuleFileError:
+    path = tuple(error.absolute_path)
+    where = document.where(path)
+    instance = error.instance
+    validator = error.validator
+    schema_part = error.schema if isinstance(error.schema, dict) else {}
+    if validator == "additionalProperties" and isinstance(instance, dict):
+        allowed = [str(name) for name in schema_part.get("properties", {})]
+        extra = [key for key in instance if key not in allowed]
+        key = extra[0] if extra else "?"
+        return RuleFileError(
+            f"unknown key `{key}`"
+            + (f" (expected one of: {', '.join(allowed)})" if allowed else ""),
+            location=document.where((*path, key), key=True),
+            suggestion=did_you_mean(key, allowed),
+        )
+    if validator == "required":
+        missing = str(error.message).split("'")[1] if "'" in error.message else "?"
+        return RuleFileError(f"`{missing}` is missing here", location=where)
+    if validator == "enum":
+        options = [str(option) for option in schema_part.get("enum", [])]
+        return RuleFileError(
+            f"`{instance}` is not allowed here (one of: {', '.join(options)})",
+            location=where,
+            suggestion=did_you_mean(str(instance), options),
+        )
+    if validator == "type":
+        wanted = error.validator_value
+        wanted_text = " or ".join(wanted) if isinstance(wanted, list) else str(wanted)
+        return RuleFileError(
+            f"expected {_plural(wanted_text)} here, not {_describe(instance)}", location=where
+        )
+    if validator in ("minItems", "minProperties", "minLength"):
+        return RuleFileError("this must not be empty", location=where)
+    if validator == "pattern" or (validator == "propertyNames"):
+        return RuleFileError(
+            f"`{instance}` is not a valid name: use lowercase words joined by _ (like first_day)",
+            location=where,
+        )
+    if validator in ("minimum", "maximum"):
+        return RuleFileError(f"{instance} is out of range ({error.message})", location=where)
+    return RuleFileError(str(error.message), location=where)
+
+
+def _plural(type_names: str) -> str:
+    words = {
+        "object": "a mapping (key: value lines)",
+        "array": "a list",
+        "string": "a text",
+        "integer": "a whole number",
+        "boolean": "true or false",
+        "null": "nothing",
+    }
+    for name, word in words.items():
+        type_names = type_names.replace(name, word)
+    return type_names
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, bool):
+        return f"`{str(value).lower()}`"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "nothing"
+    return f"`{value}`"

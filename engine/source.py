@@ -1,0 +1,160 @@
+"""Reading YAML (and JSON) through nodes, so every value keeps the place it came from.
+
+PyYAML's composer gives each node a start mark; we build plain Python values from the nodes
+ourselves and keep a map from each value's path to its mark. Errors about meaning can then
+point at file, line and column just as syntax errors do.
+
+Only ``true``/``false`` are booleans and dates stay text (YAML 1.2 style): with YAML 1.1 rules
+``no`` or ``on`` would silently become booleans where a word was meant.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import Location, RuleFileError
+
+PathKey = tuple[str | int, ...]
+
+
+class _Loader(yaml.SafeLoader):
+    """A safe loader with YAML 1.2 booleans and no implicit timestamps."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [
+        (tag, regexp)
+        for tag, regexp in resolvers
+        if tag not in ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:timestamp")
+    ]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool",
+    re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+    list("tTfF"),
+)
+
+
+_SCALARS = _Loader("")
+
+
+@dataclass
+class Document:
+    """A parsed file: its plain value, and where each part of it stands in the file."""
+
+    file: str
+    text: str
+    value: Any
+    marks: dict[PathKey, yaml.Mark] = field(default_factory=dict)
+    key_marks: dict[PathKey, yaml.Mark] = field(default_factory=dict)
+
+    def where(self, path: PathKey, *, key: bool = False) -> Location:
+        """The location of the value at `path` (or of its key), falling back to its parent."""
+        probe = path
+        while True:
+            table = self.key_marks if key and probe in self.key_marks else self.marks
+            if probe in table:
+                return self._location(table[probe])
+            if not probe:
+                return Location(self.file, 1, 1, self._line(0))
+            probe = probe[:-1]
+            key = False
+
+    def find_after(self, start: Location, needle: str) -> Location:
+        """Where `needle` first appears at or after `start` (a folded text spans lines)."""
+        lines = self.text.splitlines()
+        for index in range(start.line - 1, len(lines)):
+            begin = start.column - 1 if index == start.line - 1 else 0
+            column = lines[index].find(needle, begin)
+            if column >= 0:
+                return Location(self.file, index + 1, column + 1, lines[index])
+        return start
+
+    def _location(self, mark: yaml.Mark) -> Location:
+        return Location(self.file, mark.line + 1, mark.column + 1, self._line(mark.line))
+
+    def _line(self, index: int) -> str:
+        lines = self.text.splitlines()
+        return lines[index] if 0 <= index < len(lines) else ""
+
+
+def read_document(path: Path, display_name: str | None = None) -> Document:
+    """Read and parse one file; syntax errors become a RuleFileError with a location."""
+    name = display_name or str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise RuleFileError(f"cannot read {name}: {error.strerror}") from error
+    except UnicodeDecodeError as error:
+        raise RuleFileError(f"{name} is not a UTF-8 text file") from error
+    return parse_document(text, name)
+
+
+def parse_document(text: str, name: str) -> Document:
+    """Parse YAML or JSON text; every syntax error names file, line and column.
+
+    A `.json` file is held to JSON's stricter grammar first (YAML would accept `{"a": }`).
+    """
+    document = Document(file=name, text=text, value=None)
+    if name.endswith(".json"):
+        _check_json(text, document)
+    try:
+        node = yaml.compose(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        location = document._location(mark) if mark else Location(name, 1, 1)
+        problem = error.problem or "not valid YAML"
+        raise RuleFileError(f"not valid YAML or JSON: {problem}", location=location) from error
+    except yaml.YAMLError as error:
+        raise RuleFileError(
+            f"not valid YAML or JSON: {error}", location=Location(name, 1, 1)
+        ) from error
+    if node is not None:
+        document.value = _build(node, (), document)
+    return document
+
+
+def _check_json(text: str, document: Document) -> None:
+    try:
+        json.loads(text)
+    except json.JSONDecodeError as error:
+        location = Location(
+            document.file, error.lineno, error.colno, document._line(error.lineno - 1)
+        )
+        raise RuleFileError(f"not valid JSON: {error.msg}", location=location) from None
+
+
+def _build(node: yaml.Node, path: PathKey, document: Document) -> Any:
+    document.marks[path] = node.start_mark
+    if isinstance(node, yaml.MappingNode):
+        return _build_mapping(node, path, document)
+    if isinstance(node, yaml.SequenceNode):
+        return [_build(item, (*path, index), document) for index, item in enumerate(node.value)]
+    assert isinstance(node, yaml.ScalarNode)
+    return _SCALARS.construct_object(node)
+
+
+def _build_mapping(node: yaml.MappingNode, path: PathKey, document: Document) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key_node, value_node in node.value:
+        if not isinstance(key_node, yaml.ScalarNode):
+            raise RuleFileError(
+                "a key must be a plain word", location=document._location(key_node.start_mark)
+            )
+        key = str(key_node.value)
+        if key in result:
+            raise RuleFileError(
+                f"`{key}` is given twice here",
+                location=document._location(key_node.start_mark),
+                suggestion="keep only one of them",
+            )
+        document.key_marks[path + (key,)] = key_node.start_mark
+        result[key] = _build(value_node, path + (key,), document)
+    return result

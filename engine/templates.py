@@ -1,0 +1,69 @@
+"""Text templates: `{fact}` placeholders filled in from values, and nothing else.
+
+No expressions, attributes or calls: a template can only name a value.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from .dates import long_date
+
+PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")
+NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+def placeholders(template: str) -> list[tuple[str, int]]:
+    """The names a template uses, each with its offset in the text."""
+    return [
+        (match.group(1).strip(), match.start())
+        for match in PLACEHOLDER.finditer(template)
+        if match.group(1) is not None
+    ]
+
+
+def bad_placeholder(template: str) -> tuple[str, int] | None:
+    """The first placeholder that is not a plain name, or a stray brace, if any."""
+    for name, offset in placeholders(template):
+        if not NAME.match(name):
+            return name, offset
+    stripped = PLACEHOLDER.sub("", template)
+    for brace in "{}":
+        if brace in stripped:
+            return brace, template.index(brace)
+    return None
+
+
+def render(template: str, lookup: Callable[[str], Any]) -> str:
+    """Fill in each `{name}` with `lookup(name)`, formatted for people to read."""
+
+    def substitute(match: re.Match[str]) -> str:
+        if match.group(1) is None:
+            return match.group(0)[0]
+        return format_value(lookup(match.group(1).strip()))
+
+    return PLACEHOLDER.sub(substitute, template)
+
+
+def render_with(template: str, values: Mapping[str, Any]) -> str:
+    """Render with a plain mapping; a missing name renders empty."""
+    return render(template, lambda name: values.get(name))
+
+
+def format_value(value: Any) -> str:
+    """How a value reads inside a sentence."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, datetime.date):
+        return long_date(value)
+    if isinstance(value, (list, tuple)):
+        items = [str(item) for item in value]
+        if len(items) <= 1:
+            return "".join(items)
+        return ", ".join(items[:-1]) + " and " + items[-1]
+    return str(value)

@@ -1,0 +1,1 @@
+"""Followup explainer: reasoning graphs and renderers, built from the engine\x27s trace."""

@@ -1,0 +1,64 @@
+"""Shared fixtures: the shipped rule base, a CLI runner, and copies of the rules to break."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from engine import Advisor, RuleBase, load_rule_base
+from followup.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+RULES = ROOT / "rules"
+EXAMPLES = ROOT / "examples"
+TODAY = "2026-11-26"
+
+
+@pytest.fixture(scope="session")
+def rule_base() -> RuleBase:
+    return load_rule_base(RULES)
+
+
+@pytest.fixture(scope="session")
+def advisor(rule_base: RuleBase) -> Advisor:
+    return Advisor(rule_base)
+
+
+RunCli = Callable[..., Result]
+
+
+@pytest.fixture
+def run_cli() -> RunCli:
+    """Run `followup ARGS...` in-process and return the result (stdout and stderr apart)."""
+
+    def run(*args: str, input: str | None = None) -> Result:
+        return CliRunner().invoke(main, list(args), input=input, catch_exceptions=False)
+
+    return run
+
+
+@pytest.fixture
+def rules_copy(tmp_path: Path) -> Path:
+    """A private copy of the shipped rule base, to edit or break."""
+    target = tmp_path / "rules"
+    shutil.copytree(RULES, target, ignore=shutil.ignore_patterns("tests"))
+    return target
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    """Replace one exact piece of a file's text (it must be there)."""
+    text = path.read_text()
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1))
+
+
+def line_of(path: Path, needle: str) -> int:
+    """The 1-based number of the first line of `path` containing `needle`."""
+    for number, line in enumerate(path.read_text().splitlines(), start=1):
+        if needle in line:
+            return number
+    raise AssertionError(f"{needle!r} not in {path}")

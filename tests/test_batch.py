@@ -1,0 +1,67 @@
+"""Batch mode: JSON lines in, JSON lines out, in order; bad lines reported, the run goes on."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from .conftest import TODAY, RunCli
+
+
+def test_batch_answers_each_line_in_order(run_cli: RunCli, tmp_path: Path) -> None:
+    lines = [
+        {"interview_date": "2026-11-20", "competing_offer": True},
+        {"interview_date": "2026-10-01", "followups_sent": 2, "last_followup_date": "2026-11-01"},
+        {"interview_date": "2026-11-20", "today": "2026-12-10"},
+    ]
+    path = tmp_path / "cases.jsonl"
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    result = run_cli("advise", "--batch", str(path), "--today", TODAY, "--no-audit")
+    assert result.exit_code == 0, result.stderr
+    answers = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [a["action"] for a in answers] == ["follow_up_now", "move_on", "follow_up_now"]
+    assert answers[0]["follow_up_on"] == TODAY
+    assert answers[2]["today"] == "2026-12-10"
+    assert answers[2]["follow_up_on"] == "2026-12-10"
+
+
+def test_bad_lines_are_reported_and_the_run_goes_on(run_cli: RunCli) -> None:
+    stdin = "\n".join(
+        [
+            '{"interview_date": "2026-11-20"}',
+            "not json",
+            '{"interview_date": "2026-11-20", "followups_sent": -1}',
+            "",
+            '["a list"]',
+            '{"interview_date": "2026-11-02", "culture": "proactive"}',
+        ]
+    )
+    result = run_cli("advise", "--batch", "-", "--today", TODAY, input=stdin)
+    assert result.exit_code == 1
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(records) == 5
+    assert records[0]["action"] == "wait"
+    assert records[1]["line"] == 2 and records[1]["error"].startswith("line 2: not valid JSON")
+    assert records[2] == {
+        "error": "line 3: followups_sent must be at least 0, not -1",
+        "line": 3,
+    }
+    assert records[3]["line"] == 5 and "expected a JSON object" in records[3]["error"]
+    assert records[4]["action"] == "follow_up_now"
+
+
+def test_batch_refuses_a_facts_file_too(run_cli: RunCli, tmp_path: Path) -> None:
+    result = run_cli("advise", "x.yaml", "--batch", "-", input="")
+    assert result.exit_code == 2
+    assert "--batch reads its facts from FILE.jsonl" in result.stderr
+
+
+def test_batch_line_matches_single_advice(run_cli: RunCli, tmp_path: Path) -> None:
+    facts = {"interview_date": "2026-11-20", "timeline_given": True, "decision_date": "2026-12-04"}
+    path = tmp_path / "one.json"
+    path.write_text(json.dumps(facts))
+    single = json.loads(run_cli("advise", str(path), "--today", TODAY, "--format", "json").stdout)
+    batch = json.loads(
+        run_cli("advise", "--batch", "-", "--today", TODAY, input=json.dumps(facts)).stdout
+    )
+    assert single == batch
