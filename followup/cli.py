@@ -13,7 +13,14 @@ from typing import TextIO
 import click
 from rich.console import Console
 
-from engine import Advisor, AdvisorError, EngineError, load_rule_base, read_case
+from engine import (
+    Advisor,
+    AdvisorError,
+    EngineError,
+    RuleFileError,
+    load_rule_base,
+    read_case,
+)
 
 from .batch import run_batch
 from .inputs import parse_day, read_facts_file
@@ -121,6 +128,10 @@ def _errors() -> Iterator[None]:
     except EngineError as error:
         click.echo(f"error: {error.one_line()}", err=True)
         sys.exit(FAILED)
+    except RuleFileError as error:
+        # For whoever edits the rules: the offending line, with a caret under the spot.
+        click.echo(f"error: {error.detailed()}", err=True)
+        sys.exit(BAD_INPUT)
     except AdvisorError as error:
         click.echo(f"error: {error.one_line()}", err=True)
         sys.exit(BAD_INPUT)

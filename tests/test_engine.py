@@ -10,7 +10,7 @@ import pytest
 
 from bench.cases import generate_cases
 from bench.reference import reference_advice
-from engine import Advisor, EngineError, RuleBase, load_rule_base, read_case
+from engine import Advisor, EngineError, RuleBase, load_rule_base, read_case, session
 
 from .conftest import edit
 
@@ -62,6 +62,19 @@ def test_a_failing_action_is_raised_not_swallowed(rules_copy: Path) -> None:
         Advisor(rule_base).evaluate(case.values)
     assert caught.value.rule_id == "two_weeks_when_laid_back_or_unsure"
     assert "offer_deadline" in caught.value.message
+
+
+def test_engine_error_numbers_become_words() -> None:
+    host = session._Host()
+    with pytest.raises(Exception) as caught:  # the library raises a bare Exception
+        host.register_rulesets(
+            {"probe": {"r": {"all": [{"m": {"$ne": {"a": 1}}}], "run": lambda c: None}}}
+        )
+    message = session._durable_message("the rules could not be compiled", caught.value)
+    assert message == (
+        "the rules could not be compiled: a rule uses an operator the engine does not know "
+        "(durable_rules error 202)"
+    )
 
 
 def test_a_gap_in_the_rules_is_an_error(rules_copy: Path) -> None:

@@ -190,7 +190,7 @@ def test_column_points_at_the_offending_word(rules_copy: Path) -> None:
     assert caught.value.detailed().endswith("      - culture: pro_active\n                   ^")
 
 
-def test_cli_reports_a_broken_rule_base_in_one_line(run_cli: RunCli, rules_copy: Path) -> None:
+def test_cli_reports_a_broken_rule_base_with_its_line(run_cli: RunCli, rules_copy: Path) -> None:
     path = rules_copy / "advice.yaml"
     edit(path, "      - culture: proactive", "      - cultur: proactive")
     result = run_cli("advise", "--rules", str(rules_copy), "--set", "interview_date=2026-11-01")
@@ -198,6 +198,8 @@ def test_cli_reports_a_broken_rule_base_in_one_line(run_cli: RunCli, rules_copy:
     line = line_of(path, "cultur: proactive")
     assert result.stderr == (
         f"error: {path}:{line}:9: unknown fact `cultur` (did you mean `culture`?)\n"
+        "        - cultur: proactive\n"
+        "          ^\n"
     )
 
 
