@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime
 import json
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 import click
 from rich.console import Console
@@ -16,18 +17,22 @@ from rich.console import Console
 from engine import (
     Advisor,
     AdvisorError,
+    Case,
     EngineError,
     RuleFileError,
     load_rule_base,
     read_case,
 )
+from explain.why import how, why_not
 
 from .batch import run_batch
 from .inputs import parse_day, read_facts_file
-from .render import print_answer
+from .output import emit
+from .render import print_answer, print_lines
 
 BAD_INPUT = 2
 FAILED = 1
+GRAPH_FORMATS = ("text", "svg", "png", "pdf", "dot", "json")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -38,26 +43,82 @@ def main() -> None:
     Start with `followup advise FACTS.yaml`, where FACTS.yaml says when the interview was
     (see examples/). Every answer names the rules that decided it and where in the source
     article each piece of advice comes from.
+
+    \b
+    Examples:
+        followup advise examples/timeline.yaml
+        followup explain examples/timeline.yaml --why-not follow_up_now
+        followup rules tree -o tree.svg
     """
 
 
-@main.command()
-@click.argument("facts_file", required=False, metavar="FILE")
-@click.option(
-    "--set",
-    "overrides",
-    multiple=True,
-    metavar="NAME=VALUE",
-    help="Give or change one fact, e.g. --set followups_sent=1 (repeatable).",
-)
-@click.option("--today", metavar="YYYY-MM-DD", help="The day the advice is for (default: today).")
-@click.option(
+_rules_option = click.option(
     "--rules",
     "rules_dir",
     type=click.Path(file_okay=False, path_type=Path),
     metavar="DIR",
     help="Use another rule base (a folder with facts.yaml, advice.yaml, messages.yaml).",
 )
+
+
+def _case_options(function: Callable[..., Any]) -> Callable[..., Any]:
+    """FILE, --set, --today and --rules: which case, on which day, under which rules."""
+    decorators = [
+        click.argument("facts_file", required=False, metavar="FILE"),
+        click.option(
+            "--set",
+            "overrides",
+            multiple=True,
+            metavar="NAME=VALUE",
+            help="Give or change one fact, e.g. --set followups_sent=1 (repeatable).",
+        ),
+        click.option(
+            "--today", metavar="YYYY-MM-DD", help="The day the advice is for (default: today)."
+        ),
+        _rules_option,
+    ]
+    for decorator in reversed(decorators):
+        function = decorator(function)
+    return function
+
+
+def _output_options(function: Callable[..., Any]) -> Callable[..., Any]:
+    """--format and -o for graphs."""
+    function = click.option(
+        "-o",
+        "--output",
+        "out",
+        type=click.Path(dir_okay=False, path_type=Path),
+        metavar="OUT",
+        help="Write to this file (the format follows its suffix unless --format is given).",
+    )(function)
+    return click.option(
+        "--format",
+        "output_format",
+        type=click.Choice(GRAPH_FORMATS),
+        help="text (default on a terminal), svg, png, pdf, dot (Graphviz) or json (node-link).",
+    )(function)
+
+
+@dataclass(frozen=True)
+class _Consultation:
+    advisor: Advisor
+    case: Case
+
+
+def _consultation(
+    facts_file: str | None, overrides: Sequence[str], today: str | None, rules_dir: Path | None
+) -> _Consultation:
+    day = parse_day(today, "--today") if today else datetime.date.today()
+    rule_base = load_rule_base(rules_dir)
+    if facts_file is None and not overrides:
+        raise click.UsageError("give a facts FILE (or - for stdin), or facts with --set")
+    raw, origin = read_facts_file(facts_file, overrides)
+    return _Consultation(Advisor(rule_base), read_case(raw, rule_base, today=day, origin=origin))
+
+
+@main.command()
+@_case_options
 @click.option(
     "--format",
     "output_format",
@@ -66,6 +127,7 @@ def main() -> None:
     show_default=True,
     help="Words for a person, or the JSON object for programs.",
 )
+@click.option("--why", is_flag=True, help="Add the chain of reasoning, rule by rule (HOW).")
 @click.option(
     "--batch",
     "batch_file",
@@ -80,6 +142,7 @@ def advise(
     today: str | None,
     rules_dir: Path | None,
     output_format: str,
+    why: bool,
     batch_file: str | None,
     no_audit: bool,
 ) -> None:
@@ -96,28 +159,143 @@ def advise(
     Examples:
         followup advise examples/no-timeline.yaml --today 2026-11-26
         followup advise --set interview_date=2026-11-16 --set competing_offer=yes
-        followup advise examples/one-followup.yaml --format json
+        followup advise examples/one-followup.yaml --format json --why
         followup advise --batch cases.jsonl > answers.jsonl
     """
     with _errors():
-        day = parse_day(today, "--today") if today else datetime.date.today()
-        rule_base = load_rule_base(rules_dir)
-        advisor = Advisor(rule_base)
         if batch_file is not None:
             if facts_file is not None or overrides:
                 raise click.UsageError("--batch reads its facts from FILE.jsonl; drop FILE/--set")
+            day = parse_day(today, "--today") if today else datetime.date.today()
+            advisor = Advisor(load_rule_base(rules_dir))
             with _open_text(batch_file) as stream:
                 failures = run_batch(stream, advisor, day, sys.stdout, _progress_console())
             sys.exit(FAILED if failures else 0)
-        if facts_file is None and not overrides:
-            raise click.UsageError("give a facts FILE (or - for stdin), or facts with --set")
-        raw, origin = read_facts_file(facts_file, overrides)
-        case = read_case(raw, rule_base, today=day, origin=origin)
-        answer = advisor.advise(case)
+        consultation = _consultation(facts_file, overrides, today, rules_dir)
+        answer = consultation.advisor.advise(consultation.case)
+        chain = how(consultation.advisor.rule_base, answer) if why else []
     if output_format == "json":
-        click.echo(json.dumps(answer.to_json(), ensure_ascii=False, indent=2))
-    else:
-        print_answer(Console(highlight=False), answer)
+        record = answer.to_json()
+        if why:
+            record["how"] = chain
+        click.echo(json.dumps(record, ensure_ascii=False, indent=2))
+        return
+    console = Console(highlight=False)
+    print_answer(console, answer)
+    if why:
+        print_lines(console, "How this advice was reached", chain)
+
+
+@main.command()
+@_case_options
+@_output_options
+@click.option(
+    "--why-not",
+    "why_not_action",
+    metavar="ACTION",
+    help="Say what stands in the way of ACTION, and the smallest change of facts leading to it.",
+)
+@click.option("--tree", is_flag=True, help="Draw the decision tree with this case's path marked.")
+def explain(
+    facts_file: str | None,
+    overrides: Sequence[str],
+    today: str | None,
+    rules_dir: Path | None,
+    output_format: str | None,
+    out: Path | None,
+    why_not_action: str | None,
+    tree: bool,
+) -> None:
+    """Show why this advice was given: every rule, fired or not, and the conditions it checked.
+
+    By default prints the reasoning as text with ✓/✗ marks; --format svg|png|pdf draws it
+    with Graphviz, dot prints the Graphviz source, json the node-link graph.
+
+    \b
+    Examples:
+        followup explain examples/timeline.yaml
+        followup explain examples/timeline.yaml -o reasoning.svg
+        followup explain examples/timeline.yaml --tree -o path.png
+        followup explain examples/no-timeline.yaml --why-not follow_up_now
+    """
+    with _errors():
+        consultation = _consultation(facts_file, overrides, today, rules_dir)
+        rule_base = consultation.advisor.rule_base
+        if why_not_action is not None:
+            actions = rule_base.facts[rule_base.goal].values
+            if why_not_action not in actions:
+                raise click.BadParameter(
+                    f"{why_not_action!r} is not an action (one of: {', '.join(actions)})",
+                    param_hint="--why-not",
+                )
+            result = why_not(consultation.advisor, consultation.case, why_not_action)
+            click.echo("\n".join(result.lines()))
+            return
+        answer = consultation.advisor.advise(consultation.case)
+        fmt = _graph_format(output_format, out)
+        # networkx and Graphviz load only here: `advise` never pays for them.
+        from explain import graph, render  # noqa: PLC0415
+        from explain.tree import build_tree  # noqa: PLC0415
+
+        if tree:
+            drawn = graph.tree_graph(rule_base, build_tree(rule_base), answer.outcome.values)
+        else:
+            drawn = graph.reasoning_graph(rule_base, answer)
+        emit(_rendered(render, drawn, fmt), fmt, out)
+
+
+@main.group()
+def rules() -> None:
+    """Look at the rule base: its decision tree.
+
+    \b
+    Example:
+        followup rules tree -o tree.svg
+    """
+
+
+@rules.command("tree")
+@_rules_option
+@_output_options
+def rules_tree(rules_dir: Path | None, output_format: str | None, out: Path | None) -> None:
+    """Draw the whole rule base as a decision tree: questions inside, advice at the leaves.
+
+    The tree is derived from the rules (in priority order), not drawn by hand.
+
+    \b
+    Examples:
+        followup rules tree
+        followup rules tree -o tree.png
+        followup rules tree --rules my-rules/ --format dot
+    """
+    with _errors():
+        rule_base = load_rule_base(rules_dir)
+        fmt = _graph_format(output_format, out)
+        from explain import graph, render  # noqa: PLC0415 - see `explain`
+        from explain.tree import build_tree  # noqa: PLC0415
+
+        drawn = graph.tree_graph(rule_base, build_tree(rule_base))
+        emit(_rendered(render, drawn, fmt), fmt, out)
+
+
+def _graph_format(requested: str | None, out: Path | None) -> str:
+    if requested is not None:
+        return requested
+    if out is not None and out.suffix.lstrip(".") in GRAPH_FORMATS:
+        return out.suffix.lstrip(".")
+    if out is not None and out.suffix == ".txt":
+        return "text"
+    return "text" if out is None else "svg"
+
+
+def _rendered(render: Any, drawn: Any, fmt: str) -> str | bytes:
+    if fmt == "text":
+        return str(render.to_text(drawn))
+    if fmt == "dot":
+        return str(render.to_dot(drawn))
+    if fmt == "json":
+        return str(render.to_json(drawn))
+    return bytes(render.render_picture(drawn, fmt))
 
 
 @contextmanager

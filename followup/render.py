@@ -60,3 +60,13 @@ def _indented(console: Console, text: str) -> None:
         else ""
     )
     console.print(escape(wrapped), soft_wrap=True)
+
+
+def print_lines(console: Console, title: str, lines: list[str]) -> None:
+    """A titled section of numbered or plain lines, wrapped."""
+    _section(console, title)
+    for line in lines:
+        wrapped = textwrap.fill(
+            line, width=_width(console), initial_indent="  ", subsequent_indent="     "
+        )
+        console.print(escape(wrapped), soft_wrap=True)

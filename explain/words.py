@@ -1,0 +1,65 @@
+"""Conditions and values in plain words, for graphs and explanations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from engine.model import AllOf, AnyOf, Compare, Condition, DateExpr, FactRef, Not
+from engine.templates import format_value
+
+OPERATOR_WORDS = {
+    "equals": "is",
+    "one_of": "is one of",
+    "at_least": "is at least",
+    "at_most": "is at most",
+    "before": "is before",
+    "after": "is after",
+    "on_or_before": "is on or before",
+    "on_or_after": "is on or after",
+}
+
+
+def describe(condition: Condition) -> str:
+    """A condition as a short phrase: 'followups_sent is at least 2'."""
+    if isinstance(condition, Compare):
+        return describe_compare(condition)
+    if isinstance(condition, Not):
+        return f"not ({describe(condition.item)})"
+    joiner = " and " if isinstance(condition, AllOf) else " or "
+    parts = [describe(item) for item in condition.items]
+    text = joiner.join(parts)
+    return f"({text})" if isinstance(condition, AnyOf) and len(parts) > 1 else text
+
+
+def describe_compare(test: Compare) -> str:
+    if test.op == "known":
+        return f"{test.fact} is {'known' if test.value else 'not known'}"
+    return f"{test.fact} {OPERATOR_WORDS[test.op]} {operand(test.value)}"
+
+
+def operand(value: Any) -> str:
+    if isinstance(value, FactRef):
+        return value.name
+    if isinstance(value, tuple):
+        return ", ".join(operand(item) for item in value)
+    if isinstance(value, DateExpr):
+        return f"{value.base} + {plural(value.plus_days, 'day')}"
+    return short_value(value)
+
+
+def short_value(value: Any) -> str:
+    """A value in few characters: ISO dates, yes/no, 'not known'."""
+    if value is None:
+        return "not known"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if hasattr(value, "isoformat"):
+        return str(value.isoformat())
+    if isinstance(value, list):
+        return format_value(value)
+    return str(value)
+
+
+def plural(count: int, word: str) -> str:
+    """'1 day', '14 days'."""
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"

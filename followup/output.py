@@ -1,0 +1,43 @@
+"""Writing results: to a file atomically (never half-written), or to standard output."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import click
+
+BINARY_FORMATS = ("png", "pdf")
+
+
+def write_atomically(path: Path, content: bytes) -> None:
+    """Write `content` to `path` through a temporary file, so a crash leaves no torn file."""
+    directory = path.parent if str(path.parent) else Path(".")
+    handle, temporary = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(content)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def emit(content: str | bytes, fmt: str, out: Path | None) -> None:
+    """Send a rendered result to `out`, or to stdout (binary only when it is not a terminal)."""
+    data = content.encode() if isinstance(content, str) else content
+    if out is not None:
+        if not out.parent.exists():
+            raise click.BadParameter(f"the folder {out.parent} does not exist", param_hint="-o")
+        write_atomically(out, data)
+        click.echo(f"wrote {out} ({fmt}, {len(data):,} bytes)", err=True)
+        return
+    if fmt in BINARY_FORMATS and sys.stdout.isatty():
+        raise click.UsageError(f"{fmt} is a binary format: give -o FILE.{fmt} to write it")
+    if isinstance(content, str):
+        click.echo(content, nl=not content.endswith("\n"))
+    else:
+        sys.stdout.buffer.write(content)
+        sys.stdout.flush()
