@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 run: install
-	$(BIN)/followup advise examples/timeline.yaml
+	$(BIN)/followup ask
 
 test: install lint typecheck unit
 

@@ -86,9 +86,14 @@ def read_case(
             values[spec.name] = spec.default
     for spec in rule_base.given_facts():
         _check_needed(spec, values, origin)
-        for check in spec.checks:
-            _check_date(spec, check, values, origin)
+        check_dates(spec, values, origin)
     return Case(values=values, given=given)
+
+
+def check_dates(spec: FactSpec, values: Mapping[str, Any], origin: Origin) -> None:
+    """Refuse a date that breaks one of its fact's checks (such as not after today)."""
+    for check in spec.checks:
+        _check_date(spec, check, values, origin)
 
 
 def _spec(name: str, rule_base: RuleBase, origin: Origin) -> FactSpec:

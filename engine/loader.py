@@ -137,6 +137,7 @@ class _Builder:
                     why=raw.get("why", ""),
                     for_message_only=raw.get("used_for") == "message",
                     never_asked=raw.get("never_asked", False),
+                    relative_to=raw.get("relative_to"),
                 )
 
     def _finish_facts(self, doc: Document) -> None:
@@ -148,6 +149,8 @@ class _Builder:
             if "default" in raw:
                 changes["has_default"] = True
                 changes["default"] = self._default(spec, raw["default"], doc, (*path, "default"))
+            if "relative_to" in raw:
+                self._date_fact(raw["relative_to"], doc, (*path, "relative_to"), spec.name)
             if "needed_when" in raw:
                 changes["needed_when"] = parser.parse(raw["needed_when"], (*path, "needed_when"))
             changes["checks"] = tuple(
@@ -188,16 +191,19 @@ class _Builder:
                 fact=spec.name,
                 location=where,
             )
-        other_spec = self.facts.get(other)
-        if other_spec is None or other_spec.type != "date" or other_spec.derived:
+        self._date_fact(other, doc, (*path, op), spec.name)
+        return DateCheck(op=cast(Any, op), other=other, location=where)
+
+    def _date_fact(self, name: str, doc: Document, path: PathKey, fact: str) -> None:
+        other = self.facts.get(name)
+        if other is None or other.type != "date" or other.derived:
             date_facts = [n for n, f in self.facts.items() if f.type == "date" and not f.derived]
             raise RuleFileError(
-                f"`{other}` is not a given date fact",
-                fact=spec.name,
-                location=where,
-                suggestion=did_you_mean(other, date_facts),
+                f"`{name}` is not a given date fact",
+                fact=fact,
+                location=doc.where(path),
+                suggestion=did_you_mean(name, date_facts),
             )
-        return DateCheck(op=cast(Any, op), other=other, location=where)
 
     # -- rules ------------------------------------------------------------------------------
 

@@ -117,6 +117,7 @@ class FactSpec:
     why: str = ""
     for_message_only: bool = False
     never_asked: bool = False
+    relative_to: str | None = None
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from engine.templates import render
 
 from .checks import RuleCheck, check_rules
 from .tree import DecisionTree, Leaf, Question
-from .words import describe, describe_compare, plural, short_value
+from .words import conclusion_text, describe, describe_compare, plural, short_value
 
 ADVICE_NODE = "advice"
 
@@ -211,18 +211,8 @@ def _leaf_label(rule_base: RuleBase, leaf: Leaf) -> str:
         return "no advice: no rule decides"
     decider = rule_base.rule(leaf.fired[-1])
     details = [
-        f"{c.fact}: {_conclusion_text(c.value)}"
+        f"{c.fact}: {conclusion_text(c.value)}"
         for c in decider.then
         if c.fact != rule_base.goal and rule_base.facts[c.fact].type == "date"
     ]
     return " · ".join([str(action), *details]) + f"\n({decider.id})"
-
-
-def _conclusion_text(value: Any) -> str:
-    if value is None:
-        return "none"
-    if isinstance(value, FactRef):
-        return value.name
-    if isinstance(value, DateExpr):
-        return f"{value.base} + {plural(value.plus_days, 'day')}"
-    return short_value(value)

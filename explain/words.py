@@ -63,3 +63,14 @@ def short_value(value: Any) -> str:
 def plural(count: int, word: str) -> str:
     """'1 day', '14 days'."""
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def conclusion_text(value: Any) -> str:
+    """What a rule concludes, as written in the rules: 'interview_date + 14 days', 'today'."""
+    if value is None:
+        return "none"
+    if isinstance(value, FactRef):
+        return value.name
+    if isinstance(value, DateExpr):
+        return f"{value.base} + {plural(value.plus_days, 'day')}"
+    return short_value(value)

@@ -25,7 +25,9 @@ from engine import (
 )
 from explain.why import how, why_not
 
+from .ask import Frontend, consult
 from .batch import run_batch
+from .frontends import PlainFrontend, TerminalFrontend
 from .inputs import parse_day, read_facts_file
 from .output import emit
 from .render import print_answer, print_lines
@@ -184,6 +186,36 @@ def advise(
     print_answer(console, answer)
     if why:
         print_lines(console, "How this advice was reached", chain)
+
+
+@main.command()
+@click.option("--today", metavar="YYYY-MM-DD", help="The day the advice is for (default: today).")
+@_rules_option
+def ask(today: str | None, rules_dir: Path | None) -> None:
+    """Answer a few questions and get advice: the main way to use followup.
+
+    Only the questions that can change the advice are asked, one at a time. At any question
+    type why (which rule needs the answer), back (change the previous answer), help or quit.
+    Dates may be written 2026-11-20 or as words: yesterday, last Tuesday, 3 days ago, end of
+    next week. At the end: how (the reasoning), explain (draw it), save (keep your answers as
+    a facts file for `followup advise`).
+
+    \b
+    Examples:
+        followup ask
+        followup ask --today 2026-11-26
+        printf '2026-11-16\\nno\\nno\\n0\\nno\\nunsure\\n' | followup ask
+    """
+    with _errors():
+        day = parse_day(today, "--today") if today else datetime.date.today()
+        advisor = Advisor(load_rule_base(rules_dir))
+    console = Console(highlight=False)
+    if sys.stdin.isatty() and sys.stdout.isatty():
+        frontend: Frontend = TerminalFrontend(console)
+    else:
+        frontend = PlainFrontend(sys.stdin, sys.stdout)
+    with _errors():
+        sys.exit(consult(advisor, day, frontend, console))
 
 
 @main.command()

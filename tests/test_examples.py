@@ -38,3 +38,11 @@ def test_readme_transcript_is_real_output(run_cli: RunCli) -> None:
     shown = README.split(command)[1].split("```")[0]
     result = run_cli("advise", str(EXAMPLES / "timeline.yaml"), "--today", TODAY)
     assert result.stdout.startswith(shown)
+
+
+def test_readme_consultation_transcript_is_real(run_cli: RunCli) -> None:
+    command = "$ printf '10 days ago\\nno\\nno\\n0\\nno\\nwhy\\nunsure\\ndone\\n' | followup ask"
+    shown = README.split(command + " --today 2026-11-26\n")[1].split("```")[0]
+    answers = "10 days ago\nno\nno\n0\nno\nwhy\nunsure\ndone\n"
+    result = run_cli("ask", "--today", TODAY, input=answers)
+    assert result.stdout.rstrip() == shown.rstrip()

@@ -1,0 +1,144 @@
+"""`followup ask`: the consultation from first question to saved facts."""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+from typing import Protocol
+
+import yaml
+from rich.console import Console
+
+from engine import Advisor, Answer
+from explain.why import how
+
+from .consultation import Consultation, Prompt, Quit, facts_to_save
+from .output import write_atomically
+from .render import print_answer
+
+NEXT_STEPS = ("how", "explain", "save", "done")
+STOPPED = "Stopped: nothing was saved."
+
+
+class Frontend(Protocol):
+    def ask(self, prompt: Prompt) -> str: ...
+
+    def say(self, text: str) -> None: ...
+
+
+def consult(advisor: Advisor, today: datetime.date, frontend: Frontend, console: Console) -> int:
+    """Run one consultation; the exit status (0, 1 for input that ended early, 130 for Ctrl-C)."""
+    consultation = Consultation(advisor, today, frontend.ask, frontend.say)
+    frontend.say("A few questions about your interview (type help at any question).")
+    try:
+        while True:
+            answer = consultation.run()
+            console.print()
+            print_answer(console, answer)
+            if answer.message is not None:
+                reply = _confirm(frontend, "Fill in names and details for the message?")
+                if reply == "back":
+                    consultation.undo_last()
+                    continue
+                if reply == "yes":
+                    consultation.fill_in_message()
+                    answer = consultation.answer()
+                    console.print()
+                    print_answer(console, answer)
+            if _next_steps(consultation, answer, frontend) != "back":
+                break
+            consultation.undo_last()
+    except Quit:
+        frontend.say(STOPPED)
+        return 0
+    except EOFError:
+        if consultation.order and consultation.next_question() is not None:
+            frontend.say("The input ended before the advice was settled. " + STOPPED)
+            return 1
+        return 0
+    except KeyboardInterrupt:
+        frontend.say("\n" + STOPPED)
+        return 130
+    return 0
+
+
+def _confirm(frontend: Frontend, question: str) -> str:
+    """yes, no, or back (to change the last answer); quit stops."""
+    prompt = Prompt("confirm", question, "yes_no", ("yes", "no"), "no", offers_commands=False)
+    while True:
+        reply = frontend.ask(prompt).strip().lower() or "no"
+        if reply == "quit":
+            raise Quit
+        if reply in ("yes", "y", "no", "n", "back"):
+            return {"y": "yes", "n": "no"}.get(reply, reply)
+        frontend.say("Please answer yes or no.")
+
+
+def _yes(frontend: Frontend, question: str) -> bool:
+    return _confirm(frontend, question) == "yes"
+
+
+def _next_steps(consultation: Consultation, answer: Answer, frontend: Frontend) -> str:
+    """Offer how / explain / save until done; returns the last reply (done or back)."""
+    prompt = Prompt(
+        "next",
+        "What next?",
+        "choice",
+        NEXT_STEPS,
+        "done",
+        hint="how: the reasoning; explain: draw it; save: keep your answers",
+        offers_commands=False,
+    )
+    while True:
+        reply = frontend.ask(prompt).strip().lower() or "done"
+        if reply == "quit":
+            raise Quit
+        if reply in ("done", "back"):
+            return reply
+        if reply == "how":
+            frontend.say("\n".join(how(consultation.rule_base, answer)))
+        elif reply == "explain":
+            _explain(consultation, answer, frontend)
+        elif reply == "save":
+            _save(consultation, frontend)
+        else:
+            frontend.say(f"Please answer one of: {', '.join(NEXT_STEPS)}.")
+
+
+def _file_name(frontend: Frontend, question: str, default: str) -> Path | None:
+    prompt = Prompt("file", question, "text", default=default, offers_commands=False)
+    reply = frontend.ask(prompt).strip() or default
+    path = Path(reply).expanduser()
+    if not path.parent.exists():
+        frontend.say(f"The folder {path.parent} does not exist; nothing was written.")
+        return None
+    if path.exists() and not _yes(frontend, f"{path} exists. Replace it?"):
+        return None
+    return path
+
+
+def _explain(consultation: Consultation, answer: Answer, frontend: Frontend) -> None:
+    path = _file_name(
+        frontend, "Write the reasoning graph to (.svg, .png or .pdf)", "followup-reasoning.svg"
+    )
+    if path is None:
+        return
+    fmt = path.suffix.lstrip(".").lower()
+    if fmt not in ("svg", "png", "pdf"):
+        frontend.say("Please name a .svg, .png or .pdf file.")
+        return
+    # networkx and Graphviz load only when a picture is asked for.
+    from explain.graph import reasoning_graph  # noqa: PLC0415
+    from explain.render import render_picture  # noqa: PLC0415
+
+    write_atomically(path, render_picture(reasoning_graph(consultation.rule_base, answer), fmt))
+    frontend.say(f"Wrote {path}.")
+
+
+def _save(consultation: Consultation, frontend: Frontend) -> None:
+    path = _file_name(frontend, "Save your answers to", "followup-facts.yaml")
+    if path is None:
+        return
+    text = yaml.safe_dump(facts_to_save(consultation.answers), sort_keys=False, allow_unicode=True)
+    write_atomically(path, text.encode())
+    frontend.say(f"Saved {path}: `followup advise {path}` gives this advice again.")

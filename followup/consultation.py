@@ -1,0 +1,329 @@
+"""The interactive consultation: only the questions that matter, in the decision tree's order.
+
+The consultation never prints or reads by itself: it is given `ask` and `say` callables, so
+a terminal, piped input or a test can drive it alike.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from engine import Advisor, Answer, Case, FactError, Origin, read_case
+from engine.answer import FOLLOW_UP_ON
+from engine.conditions import compare, evaluate
+from engine.dates import days_after
+from engine.facts import check_dates, parse_value
+from engine.model import DateExpr, FactSpec, RuleBase
+from explain.tree import DecisionTree, Leaf, Question, build_tree
+from explain.words import conclusion_text, describe_compare, short_value
+
+from .phrases import PhraseError, parse_date
+
+COMMANDS = ("why", "back", "help", "quit")
+YES = frozenset({"yes", "y", "true"})
+NO = frozenset({"no", "n", "false"})
+
+
+class Quit(Exception):
+    """The person asked to stop (quit, Ctrl-C or end of input)."""
+
+
+class Back(Exception):
+    """The person asked to change the previous answer."""
+
+
+@dataclass(frozen=True)
+class Prompt:
+    """One question as a front end shows it."""
+
+    fact: str
+    text: str
+    kind: str
+    choices: tuple[str, ...] = ()
+    default: str | None = None
+    hint: str = ""
+    can_go_back: bool = False
+    offers_commands: bool = True
+
+
+Ask = Callable[[Prompt], str]
+Say = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Pending:
+    """The next fact to ask for, and what in the rules needs it."""
+
+    spec: FactSpec
+    question: Question | None = None
+    needed_for: str | None = None
+
+
+@dataclass
+class Consultation:
+    """Ask for facts one at a time until the advice is settled, then answer."""
+
+    advisor: Advisor
+    today: datetime.date
+    ask: Ask
+    say: Say
+    answers: dict[str, Any] = field(default_factory=dict)
+    order: list[str] = field(default_factory=list)
+    skipped: set[str] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        self.rule_base: RuleBase = self.advisor.rule_base
+        self.tree: DecisionTree = build_tree(self.rule_base)
+
+    # -- the questions ----------------------------------------------------------------------
+
+    def run(self) -> Answer:
+        """Ask what the advice needs, then return the answer."""
+        while (pending := self.next_question()) is not None:
+            try:
+                self._ask_and_record(pending)
+            except Back:
+                continue
+        return self.answer()
+
+    def fill_in_message(self) -> None:
+        """Ask the optional facts that fill in the drafted message; `back` stays among them."""
+        floor = len(self.order)
+        while specs := self.message_questions():
+            try:
+                self._ask_and_record(Pending(specs[0]), optional=True, floor=floor)
+            except Back:
+                continue
+
+    def answer(self) -> Answer:
+        return self.advisor.advise(self.case())
+
+    def case(self) -> Case:
+        return read_case(
+            dict(self.answers), self.rule_base, today=self.today, origin=Origin("your answers")
+        )
+
+    def next_question(self) -> Pending | None:
+        """The first fact the advice still depends on, or None when it is settled."""
+        for spec in self.rule_base.given_facts():
+            if self._always_needed(spec) and spec.name not in self.answers:
+                return Pending(spec)
+        pending = self._walk_tree()
+        if pending is not None:
+            return pending
+        for spec in self.rule_base.given_facts():
+            if self._required_now(spec) and spec.name not in self.answers:
+                return Pending(spec)
+        return None
+
+    def message_questions(self) -> list[FactSpec]:
+        """The facts that only fill in the drafted message and apply to this case."""
+        values = self.known_values()
+        return [
+            spec
+            for spec in self.rule_base.given_facts()
+            if spec.for_message_only
+            and spec.name not in self.answers
+            and spec.name not in self.skipped
+            and (spec.needed_when is None or evaluate(spec.needed_when, values))
+        ]
+
+    def known_values(self) -> dict[str, Any]:
+        """The answers so far, with defaults for facts not asked, and today."""
+        values = {
+            spec.name: spec.default
+            for spec in self.rule_base.given_facts()
+            if spec.has_default and not spec.for_message_only
+        }
+        values.update(self.answers)
+        values["today"] = self.today
+        return values
+
+    def undo_last(self) -> None:
+        """Forget the latest answer, so it is asked again."""
+        if self.order:
+            previous = self.order.pop()
+            self.answers.pop(previous, None)
+            self.skipped.discard(previous)
+
+    def _always_needed(self, spec: FactSpec) -> bool:
+        return not (
+            spec.optional
+            or spec.has_default
+            or spec.needed_when
+            or spec.never_asked
+            or spec.for_message_only
+        )
+
+    def _required_now(self, spec: FactSpec) -> bool:
+        if spec.optional or spec.for_message_only or spec.never_asked or spec.has_default:
+            return False
+        return spec.needed_when is not None and evaluate(spec.needed_when, self.known_values())
+
+    def _walk_tree(self) -> Pending | None:
+        node = self.tree.root
+        values = self.known_values()
+        while isinstance(node, Question):
+            fact = node.test.fact
+            spec = self.rule_base.facts[fact]
+            if spec.derived:
+                definition = self._definition(node)
+                if definition is None:
+                    return None
+                base = self.rule_base.facts[definition.base]
+                if definition.base not in values:
+                    return Pending(base, node, needed_for=fact)
+                values[fact] = days_after(
+                    values[definition.base], definition.plus_days, self.rule_base.weekend
+                )
+            elif fact not in self.answers and not spec.never_asked:
+                return Pending(spec, node)
+            node = node.yes if compare(node.test, values) else node.no
+        return None
+
+    def _definition(self, question: Question) -> DateExpr | None:
+        for rule_id in reversed(question.fired_before):
+            for conclusion in self.rule_base.rule(rule_id).then:
+                if conclusion.fact == question.test.fact and isinstance(conclusion.value, DateExpr):
+                    return conclusion.value
+        return None
+
+    # -- one question -------------------------------------------------------------------------
+
+    def _ask_and_record(self, pending: Pending, optional: bool = False, floor: int = 0) -> None:
+        spec = pending.spec
+        prompt = self._prompt(spec, can_go_back=len(self.order) > floor)
+        while True:
+            reply = self.ask(prompt).strip()
+            command = reply.lower()
+            if command == "quit":
+                raise Quit
+            if command == "help":
+                self.say(self._help(spec))
+                continue
+            if command == "why":
+                self.say(self.why(pending))
+                continue
+            if command == "back":
+                if len(self.order) > floor:
+                    self.undo_last()
+                    raise Back
+                self.say("This is the first question: there is nothing to go back to.")
+                continue
+            if not reply and (optional or spec.has_default):
+                if optional:
+                    self.skipped.add(spec.name)
+                    self.order.append(spec.name)
+                    return
+                reply = short_value(spec.default)
+            try:
+                value = self._read(spec, reply)
+            except (FactError, PhraseError) as error:
+                self.say(f"Sorry: {error}. Please try again (or type help).")
+                continue
+            self.answers[spec.name] = value
+            self.order.append(spec.name)
+            return
+
+    def _read(self, spec: FactSpec, reply: str) -> Any:
+        origin = Origin("your answer")
+        if spec.type == "date":
+            reference = self.answers.get(spec.relative_to) if spec.relative_to else None
+            value: Any = parse_date(reply, self.today, reference)
+        elif spec.type == "yes_no":
+            word = reply.lower()
+            if word not in YES | NO:
+                raise FactError("please answer yes or no")
+            value = word in YES
+        elif spec.type == "choice":
+            value = self._choice(spec, reply)
+        else:
+            value = parse_value(spec, reply, origin)
+        values = {**self.known_values(), spec.name: value}
+        check_dates(spec, values, origin)
+        return value
+
+    def _choice(self, spec: FactSpec, reply: str) -> str:
+        word = reply.lower().replace(" ", "_").replace("-", "_")
+        if word.isdigit() and 1 <= int(word) <= len(spec.values):
+            return spec.values[int(word) - 1]
+        matches = [value for value in spec.values if value.startswith(word)] if word else []
+        if len(matches) == 1:
+            return matches[0]
+        raise FactError(f"please answer one of: {', '.join(spec.values)}")
+
+    def _prompt(self, spec: FactSpec, can_go_back: bool) -> Prompt:
+        choices: tuple[str, ...] = ()
+        if spec.type == "yes_no":
+            choices = ("yes", "no")
+        elif spec.type == "choice":
+            choices = spec.values
+        default = None
+        if spec.has_default and not spec.for_message_only:
+            default = short_value(spec.default)
+        return Prompt(
+            fact=spec.name,
+            text=spec.question,
+            kind=spec.type,
+            choices=choices,
+            default=default,
+            hint=spec.help,
+            can_go_back=can_go_back,
+        )
+
+    # -- explanations at a prompt -------------------------------------------------------------
+
+    def _help(self, spec: FactSpec) -> str:
+        return (
+            f"{spec.help}\nAt any question you can type: why (why this is asked), back (change "
+            "the previous answer), help, or quit."
+        )
+
+    def why(self, pending: Pending) -> str:
+        """Why a question is asked: which rule needs the answer, and what each answer leads to."""
+        spec = pending.spec
+        lines = [spec.why] if spec.why else []
+        question = pending.question
+        if question is None:
+            lines.append(f"{spec.name} is needed for any advice: the rules cannot run without it.")
+            return "\n".join(lines)
+        rule = self.rule_base.rule(question.asked_by)
+        test = describe_compare(question.test)
+        if pending.needed_for is not None:
+            lines.append(
+                f"It sets the day {pending.needed_for} that rule {rule.id} compares: "
+                f"whether {test}."
+            )
+        else:
+            lines.append(f"Rule {rule.id} needs to know whether {test} ({rule.source}).")
+        lines.append(f"  If so: {self._branch(question, question.yes)}.")
+        lines.append(f"  If not: {self._branch(question, question.no)}.")
+        return "\n".join(lines)
+
+    def _branch(self, parent: Question, node: Question | Leaf) -> str:
+        """What an answer leads to: the days it sets, then the advice or the next question."""
+        fired = node.fired if isinstance(node, Leaf) else node.fired_before
+        parts = [
+            f"rule {rule_id} sets {c.fact} to {conclusion_text(c.value)}"
+            for rule_id in fired
+            if rule_id not in parent.fired_before
+            for c in self.rule_base.rule(rule_id).then
+            if self.rule_base.facts[c.fact].type == "date" and c.fact != FOLLOW_UP_ON
+        ]
+        if isinstance(node, Leaf):
+            action = node.decision(self.rule_base.goal)
+            parts.append(f"the advice is {action} (rule {fired[-1]})" if action else "no advice")
+        else:
+            parts.append(f"then it depends on whether {describe_compare(node.test)}")
+        return ", ".join(parts)
+
+
+def facts_to_save(answers: Mapping[str, Any]) -> dict[str, Any]:
+    """The answers as a facts file holds them: dates in ISO form."""
+    return {
+        name: value.isoformat() if isinstance(value, datetime.date) else value
+        for name, value in answers.items()
+    }

@@ -1,0 +1,305 @@
+"""`followup ask`: whole consultations scripted through stdin, and one in a real terminal."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pexpect
+import pytest
+
+from engine import RuleBase
+
+from .conftest import TODAY, RunCli
+
+# (example, answers typed, facts that must be asked, facts that must not, expected headline)
+CONSULTATIONS = [
+    (
+        "no timeline",
+        ["2026-11-16", "no", "no", "0", "no", "unsure"],
+        [
+            "interview_date",
+            "competing_offer",
+            "has_update",
+            "followups_sent",
+            "timeline_given",
+            "culture",
+        ],
+        ["decision_date", "last_followup_date", "offer_deadline"],
+        "Wait — follow up on Monday 30 November 2026, in 4 days",
+    ),
+    (
+        "a timeline, in words",
+        ["6 days ago", "no", "no", "0", "yes", "end of next week"],
+        ["decision_date"],
+        ["culture", "last_followup_date"],
+        "Wait — follow up on Monday 30 November 2026, in 4 days",
+    ),
+    (
+        "a competing offer",
+        ["2026-11-20", "yes", "no", "done"],
+        ["interview_date", "competing_offer"],
+        ["has_update", "followups_sent", "timeline_given", "culture", "decision_date"],
+        "Follow up now — today, Thursday 26 November 2026",
+    ),
+    (
+        "an update",
+        ["last Monday", "no", "yes", "no", "done"],
+        ["has_update"],
+        ["followups_sent", "timeline_given", "culture"],
+        "Follow up now — today, Thursday 26 November 2026",
+    ),
+    (
+        "one unanswered follow-up",
+        ["2026-11-02", "no", "no", "1", "2026-11-17", "no", "done"],
+        ["followups_sent", "last_followup_date"],
+        ["timeline_given", "culture", "decision_date"],
+        "Send one gentle reminder — today, Thursday 26 November 2026",
+    ),
+    (
+        "several follow-ups",
+        ["2026-10-19", "no", "no", "2", "2026-11-16"],
+        ["last_followup_date"],
+        ["timeline_given", "culture"],
+        "Move on — no more follow-ups for this role",
+    ),
+    (
+        "a proactive culture",
+        ["2026-11-18", "n", "n", "", "n", "1", "no", "done"],
+        ["culture"],
+        ["decision_date", "last_followup_date"],
+        "Follow up now — today, Thursday 26 November 2026",
+    ),
+    (
+        "a laid-back culture",
+        ["2026-11-18", "no", "no", "0", "no", "laid"],
+        ["culture"],
+        ["decision_date"],
+        "Wait — follow up on Wednesday 2 December 2026, in 6 days",
+    ),
+]
+
+
+def consult(run_cli: RunCli, answers: list[str], *extra: str) -> tuple[int, str]:
+    result = run_cli("ask", "--today", TODAY, *extra, input="\n".join(answers) + "\n")
+    return result.exit_code, result.stdout
+
+
+@pytest.mark.parametrize(
+    ("answers", "asked", "not_asked", "headline"),
+    [case[1:] for case in CONSULTATIONS],
+    ids=[case[0] for case in CONSULTATIONS],
+)
+def test_consultation(
+    run_cli: RunCli,
+    rule_base: RuleBase,
+    answers: list[str],
+    asked: list[str],
+    not_asked: list[str],
+    headline: str,
+) -> None:
+    status, output = consult(run_cli, answers)
+    assert status == 0, output
+    assert headline in output.splitlines()
+    for fact in asked:
+        assert output.count(rule_base.facts[fact].question) == 1, fact
+    for fact in not_asked:
+        assert rule_base.facts[fact].question not in output, fact
+
+
+def test_questions_come_in_the_tree_order(run_cli: RunCli, rule_base: RuleBase) -> None:
+    _status, output = consult(run_cli, ["2026-11-16", "no", "no", "0", "no", "unsure"])
+    order = [
+        "interview_date",
+        "competing_offer",
+        "has_update",
+        "followups_sent",
+        "timeline_given",
+        "culture",
+    ]
+    positions = [output.index(rule_base.facts[fact].question) for fact in order]
+    assert positions == sorted(positions)
+
+
+def test_why_names_the_rule_and_what_each_answer_leads_to(run_cli: RunCli) -> None:
+    _status, output = consult(
+        run_cli, ["2026-11-16", "why", "no", "no", "0", "no", "why", "unsure"]
+    )
+    assert "Rule reach_out_sooner needs to know whether competing_offer is yes" in output
+    assert "If so: the advice is follow_up_now (rule reach_out_sooner)." in output
+    assert "If not: then it depends on whether has_update is yes." in output
+    assert (
+        "If so: rule one_week_for_a_proactive_culture sets first_followup_day to "
+        "interview_date + 7 days, then it depends on whether first_followup_day is on or "
+        "before today." in output
+    )
+    assert (
+        "Rule one_week_for_a_proactive_culture needs to know whether culture is proactive" in output
+    )
+
+
+def test_why_for_a_date_that_sets_a_derived_day(run_cli: RunCli) -> None:
+    _status, output = consult(
+        run_cli, ["2026-11-02", "no", "no", "1", "why", "2026-11-17", "no", "done"]
+    )
+    assert "It sets the day reminder_day that rule reminder_is_due compares" in output
+
+
+def test_back_changes_the_previous_answer(run_cli: RunCli) -> None:
+    status, output = consult(
+        run_cli, ["2026-11-16", "yes", "back", "no", "no", "0", "no", "unsure"]
+    )
+    assert status == 0
+    assert "Wait — follow up on Monday 30 November 2026, in 4 days" in output
+
+
+def test_back_at_the_first_question(run_cli: RunCli) -> None:
+    _status, output = consult(run_cli, ["back", "quit"])
+    assert "This is the first question: there is nothing to go back to." in output
+
+
+def test_help(run_cli: RunCli, rule_base: RuleBase) -> None:
+    _status, output = consult(run_cli, ["help", "quit"])
+    assert rule_base.facts["interview_date"].help in output
+    assert "why (why this is asked), back" in output
+
+
+def test_quit_leaves_cleanly(run_cli: RunCli, tmp_path: Path) -> None:
+    status, output = consult(run_cli, ["2026-11-16", "quit"])
+    assert status == 0
+    assert output.rstrip().endswith("Stopped: nothing was saved.")
+
+
+def test_end_of_input_before_the_advice(run_cli: RunCli) -> None:
+    status, output = consult(run_cli, ["2026-11-16", "no"])
+    assert status == 1
+    assert "The input ended before the advice was settled. Stopped: nothing was saved." in output
+
+
+@pytest.mark.parametrize(
+    ("answers", "complaint"),
+    [
+        (["tomorrow"], "Sorry: interview_date 2026-11-27 is after today 2026-11-26."),
+        (["someday"], "Sorry: cannot read 'someday' as a date"),
+        (["2026-11-16", "maybe"], "Sorry: please answer yes or no."),
+        (["2026-11-16", "no", "no", "-1"], "Sorry: followups_sent must be at least 0"),
+        (["2026-11-16", "no", "no", "two"], "Sorry: followups_sent must be a whole number"),
+        (["2026-11-16", "no", "no", "0", "no", "chill"], "Sorry: please answer one of: proactive"),
+        (
+            ["2026-11-16", "no", "no", "0", "yes", "2026-11-10"],
+            "Sorry: decision_date 2026-11-10 is before interview_date 2026-11-16.",
+        ),
+    ],
+)
+def test_invalid_answers_are_asked_again(
+    run_cli: RunCli, rule_base: RuleBase, answers: list[str], complaint: str
+) -> None:
+    status, output = consult(run_cli, [*answers, "quit"])
+    assert status == 0
+    assert complaint in output
+    last_fact = [
+        "interview_date",
+        "competing_offer",
+        "has_update",
+        "followups_sent",
+        "timeline_given",
+        "culture",
+    ][min(len(answers), 6) - 1]
+    if len(answers) == 6 and answers[4] == "yes":
+        last_fact = "decision_date"
+    assert output.count(rule_base.facts[last_fact].question) == 2
+
+
+def test_message_details_fill_the_draft(run_cli: RunCli) -> None:
+    answers = [
+        "2026-11-20",
+        "yes",
+        "yes",
+        "2026-12-02",
+        "Sam Lee",
+        "Ms Rivera",
+        "Acme",
+        "",
+        "the data platform",
+        "done",
+    ]
+    status, output = consult(run_cli, answers)
+    assert status == 0
+    words = " ".join(output.split())
+    assert "which I need to answer by Wednesday 2 December 2026" in words
+    assert "Dear Ms Rivera," in output and "Sam Lee" in output
+    assert "[role]" in output  # skipped, so the placeholder stays
+
+
+def test_save_writes_a_facts_file_advise_accepts(
+    run_cli: RunCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    saved = tmp_path / "mine.yaml"
+    status, output = consult(
+        run_cli, ["2026-11-02", "no", "no", "1", "2026-11-17", "no", "save", str(saved), "done"]
+    )
+    assert status == 0
+    assert f"Saved {saved}" in output
+    again = run_cli("advise", str(saved), "--today", TODAY, "--format", "json")
+    assert json.loads(again.stdout)["action"] == "send_reminder"
+
+
+def test_explain_writes_the_graph(run_cli: RunCli, tmp_path: Path) -> None:
+    picture = tmp_path / "why.svg"
+    status, output = consult(
+        run_cli,
+        ["2026-11-16", "no", "no", "0", "no", "unsure", "how", "explain", str(picture), "done"],
+    )
+    assert status == 0
+    assert "1. two_weeks_when_laid_back_or_unsure applied because" in output
+    assert picture.read_text().lstrip().startswith("<?xml")
+
+
+def test_terminal_front_end() -> None:
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "followup", "ask", "--today", TODAY],
+        encoding="utf-8",
+        timeout=20,
+        dimensions=(40, 120),
+    )
+    try:
+        child.expect("When was your interview")
+        child.sendline("10 days ago")
+        for question in ["another job offer", "news that matters", "How many follow-ups"]:
+            child.expect(question)
+            child.send("\r")  # keep the default shown
+        child.expect("when they would make a decision")
+        child.send("\r")
+        child.expect("How does the company")
+        child.expect("unsure")
+        child.send("\r")
+        child.expect("Wait — follow up on Monday 30 November 2026, in 4 days")
+        child.expect("What next")
+        child.send("\r")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
+    assert child.exitstatus == 0
+
+
+def test_ctrl_c_in_the_terminal_leaves_cleanly(tmp_path: Path) -> None:
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "followup", "ask", "--today", TODAY],
+        encoding="utf-8",
+        timeout=20,
+        dimensions=(40, 120),
+        cwd=str(tmp_path),
+    )
+    try:
+        child.expect("When was your interview")
+        child.sendintr()
+        child.expect("Stopped: nothing was saved.")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
+    assert child.exitstatus == 0
+    assert list(tmp_path.iterdir()) == []
