@@ -17,6 +17,9 @@ from .model import AllOf, AnyOf, Compare, CompareOp, Condition, FactRef, Not, Ru
 
 CASE_ALIAS = "c"
 KIND = "kind"
+# Matches every case, after all rules: a case no rule matches would otherwise raise
+# MessageNotHandledException and leave a session whose deletion crashes the library.
+CASE_RECEIVED = "__case_received"
 
 _OPERATOR = {
     "at_least": "$gte",
@@ -84,6 +87,8 @@ def compile_rule_base(rule_base: RuleBase) -> CompiledRules:
     definitions = {
         rule.id: compiler.compile(rule, pri=top - rule.priority) for rule in rule_base.rules
     }
+    lowest = max((definition["pri"] for definition in definitions.values()), default=0) + 1
+    definitions[CASE_RECEIVED] = {"all": [{CASE_ALIAS: {KIND: "case"}}], "pri": lowest}
     return CompiledRules(
         definitions,
         frozenset(compiler.given_used),

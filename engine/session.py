@@ -8,7 +8,8 @@ Everything durable_rules-specific stays in this module and the compiler:
   about a thousand sessions fit before an empty MemoryError);
 - exceptions raised inside actions are caught by the library and stored in the state: we
   keep our own record and raise it;
-- a fact no rule matches raises MessageNotHandledException: that only means no rule applied;
+- a case no rule matches raises MessageNotHandledException and leaves a session that crashes
+  the library when deleted: a catch-all rule of lowest priority matches every case;
 - compile errors are bare numbers: they are wrapped with words.
 """
 
@@ -23,7 +24,7 @@ from typing import Any
 from durable import engine as durable
 
 from .answer import Answer, compose_answer
-from .compiler import CompiledRules, case_fact, compile_rule_base
+from .compiler import CASE_RECEIVED, CompiledRules, case_fact, compile_rule_base
 from .conditions import evaluate
 from .dates import days_after
 from .errors import EngineError
@@ -72,6 +73,10 @@ class Advisor:
             rule.id: {**self.compiled.definitions[rule.id], "run": self._action(rule)}
             for rule in rule_base.rules
         }
+        definitions[CASE_RECEIVED] = {
+            **self.compiled.definitions[CASE_RECEIVED],
+            "run": _case_received,
+        }
         try:
             self._host.register_rulesets({self._ruleset: definitions})
         except Exception as error:  # the library raises bare Exception with a number
@@ -94,8 +99,6 @@ class Advisor:
         fact["sid"] = sid
         try:
             state = self._host.assert_fact(self._ruleset, fact)
-        except durable.MessageNotHandledException:
-            state = None  # no rule's conditions held for this case
         except Exception as error:
             raise EngineError(_durable_message("the engine failed on this case", error)) from error
         finally:
@@ -119,10 +122,7 @@ class Advisor:
         )
 
     def _delete_state(self, sid: str) -> None:
-        try:
-            self._host.delete_state(self._ruleset, sid)
-        except Exception:  # noqa: BLE001 - a state that was never created has nothing to free
-            pass
+        self._host.delete_state(self._ruleset, sid)
 
     def _action(self, rule: Rule) -> Any:
         # One parameter only: durable_rules takes a two-parameter action as asynchronous.
@@ -170,6 +170,10 @@ class Advisor:
                 raise ValueError(f"it counts from `{value.base}`, which is not known here")
             return days_after(base, value.plus_days, self.rule_base.weekend)
         return value
+
+
+def _case_received(closure: Any) -> None:
+    """The action of the catch-all rule: nothing to do."""
 
 
 def _durable_message(prefix: str, error: BaseException) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.model import AllOf, AnyOf, Compare, Condition, DateExpr, FactRef, Not
+from engine.model import AllOf, AnyOf, Compare, Condition, DateExpr, FactRef, Not, Rule
 from engine.templates import format_value
 
 OPERATOR_WORDS = {
@@ -74,3 +74,13 @@ def conclusion_text(value: Any) -> str:
     if isinstance(value, DateExpr):
         return f"{value.base} + {plural(value.plus_days, 'day')}"
     return short_value(value)
+
+
+def rule_signature(rule: Rule) -> str:
+    """Everything a rule says, in words, independent of where in a file it stands."""
+    conditions = "; ".join(describe(condition) for condition in rule.conditions())
+    then = "; ".join(f"{c.fact} = {conclusion_text(c.value)}" for c in rule.then)
+    return (
+        f"priority {rule.priority} | when {conditions} | then {then} | "
+        f"reason {rule.reason} | source {rule.source}"
+    )

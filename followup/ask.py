@@ -12,6 +12,7 @@ from rich.console import Console
 from engine import Advisor, Answer
 from explain.why import how
 
+from .audit import AuditStore, Entry
 from .consultation import Consultation, Prompt, Quit, facts_to_save
 from .output import write_atomically
 from .render import print_answer
@@ -26,7 +27,13 @@ class Frontend(Protocol):
     def say(self, text: str) -> None: ...
 
 
-def consult(advisor: Advisor, today: datetime.date, frontend: Frontend, console: Console) -> int:
+def consult(
+    advisor: Advisor,
+    today: datetime.date,
+    frontend: Frontend,
+    console: Console,
+    store: AuditStore | None = None,
+) -> int:
     """Run one consultation; the exit status (0, 1 for input that ended early, 130 for Ctrl-C)."""
     consultation = Consultation(advisor, today, frontend.ask, frontend.say)
     frontend.say("A few questions about your interview (type help at any question).")
@@ -45,6 +52,9 @@ def consult(advisor: Advisor, today: datetime.date, frontend: Frontend, console:
                     answer = consultation.answer()
                     console.print()
                     print_answer(console, answer)
+            if store is not None:
+                entry = Entry(answer, consultation.case(), advisor.rule_base, "ask")
+                frontend.say(f"(Recorded in the audit trail as record {store.record(entry)}.)")
             if _next_steps(consultation, answer, frontend) != "back":
                 break
             consultation.undo_last()

@@ -14,27 +14,18 @@ from typing import Any, TextIO
 import click
 from rich.console import Console
 
-from engine import (
-    Advisor,
-    AdvisorError,
-    Case,
-    EngineError,
-    RuleFileError,
-    load_rule_base,
-    read_case,
-)
+from engine import Advisor, Case, load_rule_base, read_case
 from explain.why import how, why_not
 
 from .ask import Frontend, consult
+from .audit import Entry
+from .audit_cli import audit, audit_db_option, open_store
 from .batch import run_batch
+from .errors import FAILED, cli_errors
 from .frontends import PlainFrontend, TerminalFrontend
 from .inputs import parse_day, read_facts_file
-from .output import emit
+from .output import GRAPH_FORMATS, emit
 from .render import print_answer, print_lines
-
-BAD_INPUT = 2
-FAILED = 1
-GRAPH_FORMATS = ("text", "svg", "png", "pdf", "dot", "json")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -138,6 +129,8 @@ def _consultation(
     "prints one JSON answer per line.",
 )
 @click.option("--no-audit", is_flag=True, help="Do not record this advice in the audit trail.")
+@click.option("--audit", "audit_batch", is_flag=True, help="With --batch: record every answer too.")
+@audit_db_option
 def advise(
     facts_file: str | None,
     overrides: Sequence[str],
@@ -147,6 +140,8 @@ def advise(
     why: bool,
     batch_file: str | None,
     no_audit: bool,
+    audit_batch: bool,
+    audit_db: Path | None,
 ) -> None:
     """Advise on one case: when to follow up, why, and a drafted message.
 
@@ -164,18 +159,25 @@ def advise(
         followup advise examples/one-followup.yaml --format json --why
         followup advise --batch cases.jsonl > answers.jsonl
     """
-    with _errors():
+    with cli_errors():
         if batch_file is not None:
             if facts_file is not None or overrides:
                 raise click.UsageError("--batch reads its facts from FILE.jsonl; drop FILE/--set")
             day = parse_day(today, "--today") if today else datetime.date.today()
             advisor = Advisor(load_rule_base(rules_dir))
+            store = open_store(audit_db) if audit_batch and not no_audit else None
             with _open_text(batch_file) as stream:
-                failures = run_batch(stream, advisor, day, sys.stdout, _progress_console())
+                failures = run_batch(stream, advisor, day, sys.stdout, _progress_console(), store)
             sys.exit(FAILED if failures else 0)
         consultation = _consultation(facts_file, overrides, today, rules_dir)
+        rule_base = consultation.advisor.rule_base
         answer = consultation.advisor.advise(consultation.case)
-        chain = how(consultation.advisor.rule_base, answer) if why else []
+        chain = how(rule_base, answer) if why else []
+        if not no_audit:
+            record_id = open_store(audit_db).record(
+                Entry(answer, consultation.case, rule_base, "advise")
+            )
+            click.echo(f"recorded as audit record {record_id}", err=True)
     if output_format == "json":
         record = answer.to_json()
         if why:
@@ -191,7 +193,9 @@ def advise(
 @main.command()
 @click.option("--today", metavar="YYYY-MM-DD", help="The day the advice is for (default: today).")
 @_rules_option
-def ask(today: str | None, rules_dir: Path | None) -> None:
+@click.option("--no-audit", is_flag=True, help="Do not record the advice in the audit trail.")
+@audit_db_option
+def ask(today: str | None, rules_dir: Path | None, no_audit: bool, audit_db: Path | None) -> None:
     """Answer a few questions and get advice: the main way to use followup.
 
     Only the questions that can change the advice are asked, one at a time. At any question
@@ -206,16 +210,17 @@ def ask(today: str | None, rules_dir: Path | None) -> None:
         followup ask --today 2026-11-26
         printf '2026-11-16\\nno\\nno\\n0\\nno\\nunsure\\n' | followup ask
     """
-    with _errors():
+    with cli_errors():
         day = parse_day(today, "--today") if today else datetime.date.today()
         advisor = Advisor(load_rule_base(rules_dir))
+        store = None if no_audit else open_store(audit_db)
     console = Console(highlight=False)
     if sys.stdin.isatty() and sys.stdout.isatty():
         frontend: Frontend = TerminalFrontend(console)
     else:
         frontend = PlainFrontend(sys.stdin, sys.stdout)
-    with _errors():
-        sys.exit(consult(advisor, day, frontend, console))
+    with cli_errors():
+        sys.exit(consult(advisor, day, frontend, console, store))
 
 
 @main.command()
@@ -250,7 +255,7 @@ def explain(
         followup explain examples/timeline.yaml --tree -o path.png
         followup explain examples/no-timeline.yaml --why-not follow_up_now
     """
-    with _errors():
+    with cli_errors():
         consultation = _consultation(facts_file, overrides, today, rules_dir)
         rule_base = consultation.advisor.rule_base
         if why_not_action is not None:
@@ -264,16 +269,14 @@ def explain(
             click.echo("\n".join(result.lines()))
             return
         answer = consultation.advisor.advise(consultation.case)
-        fmt = _graph_format(output_format, out)
-        # networkx and Graphviz load only here: `advise` never pays for them.
-        from explain import graph, render  # noqa: PLC0415
-        from explain.tree import build_tree  # noqa: PLC0415
+        from . import pictures  # noqa: PLC0415 - networkx and Graphviz load only for graphs
 
+        fmt = pictures.graph_format(output_format, out)
         if tree:
-            drawn = graph.tree_graph(rule_base, build_tree(rule_base), answer.outcome.values)
+            drawn = pictures.tree(rule_base, answer.outcome.values)
         else:
-            drawn = graph.reasoning_graph(rule_base, answer)
-        emit(_rendered(render, drawn, fmt), fmt, out)
+            drawn = pictures.reasoning(rule_base, answer)
+        emit(pictures.rendered(drawn, fmt), fmt, out)
 
 
 @main.group()
@@ -300,51 +303,12 @@ def rules_tree(rules_dir: Path | None, output_format: str | None, out: Path | No
         followup rules tree -o tree.png
         followup rules tree --rules my-rules/ --format dot
     """
-    with _errors():
+    with cli_errors():
         rule_base = load_rule_base(rules_dir)
-        fmt = _graph_format(output_format, out)
-        from explain import graph, render  # noqa: PLC0415 - see `explain`
-        from explain.tree import build_tree  # noqa: PLC0415
+        from . import pictures  # noqa: PLC0415 - networkx and Graphviz load only for graphs
 
-        drawn = graph.tree_graph(rule_base, build_tree(rule_base))
-        emit(_rendered(render, drawn, fmt), fmt, out)
-
-
-def _graph_format(requested: str | None, out: Path | None) -> str:
-    if requested is not None:
-        return requested
-    if out is not None and out.suffix.lstrip(".") in GRAPH_FORMATS:
-        return out.suffix.lstrip(".")
-    if out is not None and out.suffix == ".txt":
-        return "text"
-    return "text" if out is None else "svg"
-
-
-def _rendered(render: Any, drawn: Any, fmt: str) -> str | bytes:
-    if fmt == "text":
-        return str(render.to_text(drawn))
-    if fmt == "dot":
-        return str(render.to_dot(drawn))
-    if fmt == "json":
-        return str(render.to_json(drawn))
-    return bytes(render.render_picture(drawn, fmt))
-
-
-@contextmanager
-def _errors() -> Iterator[None]:
-    """Turn the core's errors into one line on stderr and the right exit status."""
-    try:
-        yield
-    except EngineError as error:
-        click.echo(f"error: {error.one_line()}", err=True)
-        sys.exit(FAILED)
-    except RuleFileError as error:
-        # For whoever edits the rules: the offending line, with a caret under the spot.
-        click.echo(f"error: {error.detailed()}", err=True)
-        sys.exit(BAD_INPUT)
-    except AdvisorError as error:
-        click.echo(f"error: {error.one_line()}", err=True)
-        sys.exit(BAD_INPUT)
+        fmt = pictures.graph_format(output_format, out)
+        emit(pictures.rendered(pictures.tree(rule_base), fmt), fmt, out)
 
 
 @contextmanager
@@ -360,6 +324,9 @@ def _open_text(path: str) -> Iterator[TextIO]:
         ) from None
     with stream:
         yield stream
+
+
+main.add_command(audit)
 
 
 def _progress_console() -> Console | None:

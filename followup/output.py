@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 BINARY_FORMATS = ("png", "pdf")
+GRAPH_FORMATS = ("text", "svg", "png", "pdf", "dot", "json")
 
 
 def write_atomically(path: Path, content: bytes) -> None:

@@ -62,3 +62,11 @@ def line_of(path: Path, needle: str) -> int:
         if needle in line:
             return number
     raise AssertionError(f"{needle!r} not in {path}")
+
+
+@pytest.fixture(autouse=True)
+def audit_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test records into its own audit database, never the user's."""
+    path = tmp_path / "audit.sqlite3"
+    monkeypatch.setenv("FOLLOWUP_AUDIT_DB", str(path))
+    return path

@@ -10,6 +10,7 @@ import pexpect
 import pytest
 
 from engine import RuleBase
+from followup.audit import AuditStore
 
 from .conftest import TODAY, RunCli
 
@@ -285,7 +286,7 @@ def test_terminal_front_end() -> None:
     assert child.exitstatus == 0
 
 
-def test_ctrl_c_in_the_terminal_leaves_cleanly(tmp_path: Path) -> None:
+def test_ctrl_c_in_the_terminal_leaves_cleanly(tmp_path: Path, audit_db: Path) -> None:
     child = pexpect.spawn(
         sys.executable,
         ["-m", "followup", "ask", "--today", TODAY],
@@ -302,4 +303,5 @@ def test_ctrl_c_in_the_terminal_leaves_cleanly(tmp_path: Path) -> None:
     finally:
         child.close()
     assert child.exitstatus == 0
-    assert list(tmp_path.iterdir()) == []
+    assert [p for p in tmp_path.iterdir() if not p.name.startswith(audit_db.name)] == []
+    assert list(AuditStore(audit_db).records()) == []

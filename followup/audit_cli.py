@@ -1,0 +1,265 @@
+"""`followup audit ...`: list, show, explain, replay, verify, export and redact records."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+from rich import box
+from rich.console import Console
+from rich.table import Table
+
+from engine import load_rule_base
+
+from .audit import AuditStore, default_path
+from .errors import cli_errors
+from .inputs import parse_day
+from .output import emit
+from .replay import replay, stored_answer, stored_rule_base
+
+audit_db_option = click.option(
+    "--audit-db",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar="FOLLOWUP_AUDIT_DB",
+    metavar="PATH",
+    help="The audit database (default: FOLLOWUP_AUDIT_DB, else the user data folder).",
+)
+
+
+def open_store(path: Path | None) -> AuditStore:
+    return AuditStore(path or default_path())
+
+
+def _with_store(function: Callable[..., Any]) -> Callable[..., Any]:
+    return audit_db_option(function)
+
+
+@click.group()
+def audit() -> None:
+    """The audit trail: every answer given, verifiable, explainable and replayable.
+
+    \b
+    Examples:
+        followup audit list --since 2026-11-01
+        followup audit show 12
+        followup audit verify
+        followup audit replay 12
+    """
+
+
+@audit.command("list")
+@_with_store
+@click.option("--since", metavar="YYYY-MM-DD", help="Only records made on or after this day.")
+@click.option("--action", metavar="ACTION", help="Only records with this advice.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+)
+def list_records(
+    audit_db: Path | None, since: str | None, action: str | None, output_format: str
+) -> None:
+    """List recorded advice, oldest first.
+
+    \b
+    Example:
+        followup audit list --action send_reminder --format json
+    """
+    with cli_errors():
+        day = parse_day(since, "--since") if since else None
+        records = list(open_store(audit_db).records(day, action))
+    if output_format == "json":
+        click.echo(
+            json.dumps([record.to_json() for record in records], ensure_ascii=False, indent=2)
+        )
+        return
+    table = Table(box=box.SIMPLE_HEAD)
+    for title in ("id", "recorded (UTC)", "by", "today", "action", "follow up on"):
+        table.add_column(title, no_wrap=True)
+    for record in records:
+        table.add_row(
+            str(record.id),
+            record.recorded_at[:16].replace("T", " "),
+            record.source,
+            record.today or "",
+            str(record.answer.get("action")),
+            str(record.answer.get("follow_up_on") or "—"),
+        )
+    Console(highlight=False).print(table)
+
+
+@audit.command()
+@_with_store
+@click.argument("record_id", type=int, metavar="ID")
+def show(audit_db: Path | None, record_id: int) -> None:
+    """Show one record: facts, answer, reasons and rule version.
+
+    \b
+    Example:
+        followup audit show 12
+    """
+    with cli_errors():
+        record = open_store(audit_db).get(record_id)
+    lines = [
+        f"Record {record.id} ({record.kind}), recorded {record.recorded_at} by {record.source}"
+    ]
+    if record.kind == "advice":
+        lines += [f"Today: {record.today}", f"Rule base: {record.rule_base_version}", "Facts:"]
+        lines += [f"  {name}: {value}" for name, value in record.facts.items()]
+        lines += [f"Advice: {record.answer.get('headline')}", "Reasons:"]
+        lines += [f"  • {reason}" for reason in record.answer.get("reasons", [])]
+        lines += [f"Fired rules: {', '.join(record.answer.get('fired_rules', []))}"]
+        if record.redacted:
+            lines.append(f"Redacted: {', '.join(sorted(record.redacted))}")
+    else:
+        lines.append(json.dumps(record.answer, ensure_ascii=False))
+    click.echo("\n".join(lines))
+
+
+@audit.command("explain")
+@_with_store
+@click.argument("record_id", type=int, metavar="ID")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "svg", "png", "pdf", "dot", "json"]),
+    help="text (default), svg, png, pdf, dot or json.",
+)
+@click.option(
+    "-o",
+    "--output",
+    "out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="OUT",
+    help="Write to this file (format from its suffix).",
+)
+def explain_record(
+    audit_db: Path | None, record_id: int, output_format: str | None, out: Path | None
+) -> None:
+    """Draw the reasoning of a recorded answer, from its stored trace and rules.
+
+    \b
+    Example:
+        followup audit explain 12 -o record-12.svg
+    """
+    from . import pictures  # noqa: PLC0415 - networkx and Graphviz load only for graphs
+
+    with cli_errors():
+        store = open_store(audit_db)
+        record = store.get(record_id)
+        answer = stored_answer(store, record)
+        rule_base = stored_rule_base(store, str(record.rule_base_version))
+        fmt = pictures.graph_format(output_format, out)
+        emit(pictures.rendered(pictures.reasoning(rule_base, answer), fmt), fmt, out)
+
+
+@audit.command("replay")
+@_with_store
+@click.argument("record_id", type=int, metavar="ID")
+@click.option(
+    "--rules",
+    "rules_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    metavar="DIR",
+    help="The current rule base to compare with (default: shipped).",
+)
+def replay_record(audit_db: Path | None, record_id: int, rules_dir: Path | None) -> None:
+    """Re-run a record on the rules that made it, and on the current rules.
+
+    Exit status 1 when the stored rules no longer give the recorded answer.
+
+    \b
+    Example:
+        followup audit replay 12
+    """
+    with cli_errors():
+        store = open_store(audit_db)
+        result = replay(store, store.get(record_id), load_rule_base(rules_dir))
+    recorded = result.recorded
+    click.echo(
+        f"Recorded: {recorded['action']} on {recorded['follow_up_on'] or '—'} "
+        f"(rules {result.record.rule_base_version[:12] if result.record.rule_base_version else ''})"
+    )
+    verdict = "same answer" if result.same_on_stored_rules else "DIFFERENT answer"
+    click.echo(
+        f"On the stored rules: {verdict}: {result.stored_rules['action']} on "
+        f"{result.stored_rules['follow_up_on'] or '—'}"
+    )
+    if result.current_rules is None:
+        click.echo(
+            f"On the current rules ({result.current_version[:12]}): {result.current_problem}"
+        )
+    elif result.differs_now:
+        click.echo(
+            f"On the current rules ({result.current_version[:12]}): it would differ: "
+            f"{result.current_rules['action']} on "
+            f"{result.current_rules['follow_up_on'] or '—'} "
+            f"(fired: {', '.join(result.current_rules['fired_rules'])})"
+        )
+    else:
+        click.echo(f"On the current rules ({result.current_version[:12]}): same answer")
+    if result.changed_rules:
+        click.echo(f"Rules changed since: {', '.join(result.changed_rules)}")
+    sys.exit(0 if result.same_on_stored_rules else 1)
+
+
+@audit.command()
+@_with_store
+def verify(audit_db: Path | None) -> None:
+    """Walk the hash chain; name the first record edited, deleted or reordered (exit 1).
+
+    \b
+    Example:
+        followup audit verify
+    """
+    with cli_errors():
+        result = open_store(audit_db).verify()
+    if result.ok:
+        click.echo(f"ok: {result.checked} records, chain intact")
+        return
+    click.echo(f"TAMPERED: {result.problem} ({result.checked} records before it are intact)")
+    sys.exit(1)
+
+
+@audit.command()
+@_with_store
+@click.option(
+    "--format", "output_format", type=click.Choice(["jsonl"]), default="jsonl", show_default=True
+)
+def export(audit_db: Path | None, output_format: str) -> None:
+    """Write every record, redactions included, one JSON object per line.
+
+    \b
+    Example:
+        followup audit export > audit.jsonl
+    """
+    with cli_errors():
+        for record in open_store(audit_db).all_records():
+            click.echo(json.dumps(record.to_json(), ensure_ascii=False))
+
+
+@audit.command()
+@_with_store
+@click.argument("record_id", type=int, metavar="ID")
+def redact(audit_db: Path | None, record_id: int) -> None:
+    """Blank the personal facts of a record (names, company, role, points, news).
+
+    The redaction is itself recorded, and `verify` still passes for the record.
+
+    \b
+    Example:
+        followup audit redact 12
+    """
+    with cli_errors():
+        store = open_store(audit_db)
+        record = store.get(record_id)
+        rule_base = stored_rule_base(store, str(record.rule_base_version))
+        personal = [spec.name for spec in rule_base.given_facts() if spec.for_message_only]
+        fields = store.redact(record_id, personal)
+    click.echo(f"redacted record {record_id}: {', '.join(fields) or 'nothing personal held'}")

@@ -1,0 +1,48 @@
+"""Graphs for the command line, rendered in the format asked for.
+
+This module loads networkx (and, for pictures, Graphviz): commands import it only when a graph
+is asked for, so giving advice never pays for them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+
+from engine import Answer, RuleBase
+from explain import graph, render
+from explain.tree import build_tree
+
+from .output import GRAPH_FORMATS
+
+
+def graph_format(requested: str | None, out: Path | None) -> str:
+    """The format asked for, else the output file's suffix, else text."""
+    if requested is not None:
+        return requested
+    if out is None:
+        return "text"
+    suffix = out.suffix.lstrip(".").lower()
+    return suffix if suffix in GRAPH_FORMATS else "text" if suffix == "txt" else "svg"
+
+
+def rendered(drawn: nx.DiGraph, fmt: str) -> str | bytes:
+    """A graph as text, DOT, JSON, or picture bytes."""
+    if fmt == "text":
+        return render.to_text(drawn)
+    if fmt == "dot":
+        return render.to_dot(drawn)
+    if fmt == "json":
+        return render.to_json(drawn)
+    return render.render_picture(drawn, fmt)
+
+
+def reasoning(rule_base: RuleBase, answer: Answer) -> nx.DiGraph:
+    return graph.reasoning_graph(rule_base, answer)
+
+
+def tree(rule_base: RuleBase, values: Mapping[str, Any] | None = None) -> nx.DiGraph:
+    return graph.tree_graph(rule_base, build_tree(rule_base), values)

@@ -1,0 +1,124 @@
+"""Re-running recorded advice: on the exact rules that gave it, and on today's rules."""
+
+from __future__ import annotations
+
+import datetime
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from engine import Advisor, Answer, FactError, RuleBase, compose_answer, load_rule_base, read_case
+from engine.trace import Firing, Outcome
+from explain.words import rule_signature
+
+from .audit import AuditError, AuditRecord, AuditStore
+
+COMPARED = ("action", "follow_up_on", "fired_rules")
+
+
+def stored_rule_base(store: AuditStore, version: str) -> RuleBase:
+    """The rule base exactly as it was when a record was made."""
+    with tempfile.TemporaryDirectory(prefix="followup-rules-") as folder:
+        for name, text in store.rule_files(version).items():
+            (Path(folder) / name).write_text(text, encoding="utf-8")
+        rule_base = load_rule_base(folder)
+    if rule_base.version != version:
+        raise AuditError(f"the stored rule base {version[:12]} does not match its version")
+    return rule_base
+
+
+def stored_answer(store: AuditStore, record: AuditRecord) -> Answer:
+    """The recorded answer rebuilt from its stored facts and trace (not re-run)."""
+    if record.rule_base_version is None or record.today is None:
+        raise AuditError(f"record {record.id} is not advice")
+    rule_base = stored_rule_base(store, record.rule_base_version)
+    case = read_case(record.facts, rule_base, today=_day(record.today))
+    values = dict(case.values)
+    firings = []
+    for item in record.trace:
+        concluded = {
+            name: _typed(rule_base, name, value) for name, value in item["concluded"].items()
+        }
+        matched = {name: _typed(rule_base, name, value) for name, value in item["matched"].items()}
+        firings.append(Firing(item["rule"], item["status"], matched, concluded, item["by"]))
+        if item["status"] == "fired":
+            values.update(concluded)
+    outcome = Outcome(values, tuple(firings), rule_base.goal, rule_base.version)
+    return compose_answer(rule_base, outcome)
+
+
+@dataclass(frozen=True)
+class Replay:
+    """A recorded answer against the stored rules and against the current ones."""
+
+    record: AuditRecord
+    stored_rules: dict[str, Any]
+    same_on_stored_rules: bool
+    current_rules: dict[str, Any] | None
+    current_version: str
+    changed_rules: tuple[str, ...]
+    current_problem: str | None = None
+
+    @property
+    def differs_now(self) -> bool:
+        return self.current_rules is not None and self.current_rules != self.recorded
+
+    @property
+    def recorded(self) -> dict[str, Any]:
+        return {key: self.record.answer.get(key) for key in COMPARED}
+
+
+def replay(store: AuditStore, record: AuditRecord, current: RuleBase) -> Replay:
+    """Re-run a record's facts on its own rules and on `current`, and say what changed."""
+    if record.rule_base_version is None or record.today is None:
+        raise AuditError(f"record {record.id} is not advice")
+    old_rules = stored_rule_base(store, record.rule_base_version)
+    today = _day(record.today)
+    on_stored = _summary(Advisor(old_rules).advise(read_case(record.facts, old_rules, today=today)))
+    recorded = {key: record.answer.get(key) for key in COMPARED}
+    try:
+        on_current: dict[str, Any] | None = _summary(
+            Advisor(current).advise(read_case(record.facts, current, today=today))
+        )
+        problem = None
+    except FactError as error:
+        on_current, problem = None, f"the current rules refuse these facts: {error.one_line()}"
+    return Replay(
+        record=record,
+        stored_rules=on_stored,
+        same_on_stored_rules=on_stored == recorded,
+        current_rules=on_current,
+        current_version=current.version,
+        changed_rules=changed_rules(old_rules, current),
+        current_problem=problem,
+    )
+
+
+def changed_rules(old: RuleBase, new: RuleBase) -> tuple[str, ...]:
+    """Ids of rules added, removed or changed between two rule bases."""
+    before = {rule.id: rule_signature(rule) for rule in old.rules}
+    after = {rule.id: rule_signature(rule) for rule in new.rules}
+    return tuple(
+        sorted(
+            rule_id
+            for rule_id in before.keys() | after.keys()
+            if before.get(rule_id) != after.get(rule_id)
+        )
+    )
+
+
+def _summary(answer: Answer) -> dict[str, Any]:
+    data = answer.to_json()
+    return {key: data[key] for key in COMPARED}
+
+
+def _day(text: str) -> datetime.date:
+    return datetime.date.fromisoformat(text)
+
+
+def _typed(rule_base: RuleBase, name: str, value: Any) -> Any:
+    spec = rule_base.facts.get(name)
+    if spec is not None and spec.type == "date" and isinstance(value, str):
+        return datetime.date.fromisoformat(value)
+    return value
