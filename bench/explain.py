@@ -12,9 +12,9 @@ from collections.abc import Callable
 from typing import Any
 
 from engine import Advisor, load_rule_base, read_case
+from engine.tree import build_tree
 from explain.graph import reasoning_graph, tree_graph
 from explain.render import render_picture, to_dot, to_text
-from explain.tree import build_tree
 
 FACTS = {"interview_date": "2026-11-02", "followups_sent": 1, "last_followup_date": "2026-11-17"}
 TODAY = datetime.date(2026, 11, 26)

@@ -12,6 +12,7 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
+from .conditions import compares
 from .errors import RuleFileError
 from .model import AllOf, AnyOf, Compare, CompareOp, Condition, FactRef, Not, Rule, RuleBase
 
@@ -134,12 +135,13 @@ class _RuleCompiler:
             case_terms.append(self._expression(rule, condition, negate=False))
             return
         if not isinstance(condition, Compare):
+            inner = next(test for test in compares(condition) if test.fact in derived)
             raise RuleFileError(
-                f"a test of the concluded fact `{derived[0]}` must stand on its own in the "
+                f"a test of the concluded fact `{inner.fact}` must stand on its own in the "
                 "rule's list of conditions, not inside all/any/not",
                 rule_id=rule.id,
-                fact=derived[0],
-                location=condition.location,
+                fact=inner.fact,
+                location=inner.location,
             )
         test = condition
         if not self._is_derived(test.fact):

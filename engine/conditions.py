@@ -6,7 +6,7 @@ A fact that is not known makes every comparison on it false; only `known: false`
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any, cast
 
 from .errors import RuleFileError
@@ -199,6 +199,17 @@ def _is_iso_date(text: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def compares(condition: Condition) -> Iterator[Compare]:
+    """Every single-fact test inside a condition, in order."""
+    if isinstance(condition, Compare):
+        yield condition
+    elif isinstance(condition, Not):
+        yield from compares(condition.item)
+    else:
+        for item in condition.items:
+            yield from compares(item)
 
 
 def evaluate(condition: Condition, values: Mapping[str, Any]) -> bool:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
-from dataclasses import replace
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, cast
 
@@ -36,15 +37,44 @@ HEADLINE_EXTRAS = ("days_until",)
 DEFAULT_RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
 
 
+@dataclass
+class Inspection:
+    """A rule base as read: the model if it could be built, and every problem found."""
+
+    folder: Path
+    rule_base: RuleBase | None
+    problems: list[RuleFileError] = field(default_factory=list)
+    documents: dict[str, Document] = field(default_factory=dict)
+
+
 def load_rule_base(directory: Path | str | None = None) -> RuleBase:
     """Read, check and build the rule base in `directory` (the shipped one by default)."""
+    inspection = inspect_rule_base(directory)
+    if inspection.rule_base is None:
+        raise inspection.problems[0]
+    return inspection.rule_base
+
+
+def inspect_rule_base(directory: Path | str | None = None) -> Inspection:
+    """Read and check a rule base, collecting every problem rather than stopping at the first."""
     folder = Path(directory) if directory is not None else DEFAULT_RULES_DIR
+    inspection = Inspection(folder, None)
     if not folder.is_dir():
-        raise RuleFileError(f"no rule base at {folder}: it is not a folder")
-    documents = {kind: _read(folder, file_name) for kind, file_name in RULE_FILES.items()}
-    for kind, document in documents.items():
-        schema.validate(document, kind)
-    return _Builder(documents).build()
+        inspection.problems.append(RuleFileError(f"no rule base at {folder}: it is not a folder"))
+        return inspection
+    for kind, file_name in RULE_FILES.items():
+        try:
+            inspection.documents[kind] = _read(folder, file_name)
+        except RuleFileError as error:
+            inspection.problems.append(error)
+    for kind, document in inspection.documents.items():
+        inspection.problems.extend(schema.problems(document, kind))
+    if inspection.problems:
+        return inspection
+    builder = _Builder(inspection.documents)
+    inspection.rule_base = builder.build()
+    inspection.problems.extend(builder.problems)
+    return inspection
 
 
 def rule_base_version(texts: Mapping[str, str]) -> str:
@@ -69,17 +99,30 @@ class _Builder:
     def __init__(self, documents: Mapping[str, Document]) -> None:
         self.documents = documents
         self.facts: dict[str, FactSpec] = {}
+        self.problems: list[RuleFileError] = []
 
-    def build(self) -> RuleBase:
+    @contextmanager
+    def _each(self) -> Iterator[None]:
+        """Note a problem with one item and go on with the next."""
+        try:
+            yield
+        except RuleFileError as error:
+            self.problems.append(error)
+
+    def build(self) -> RuleBase | None:
         facts_doc = self.documents["facts"]
         self._declare_facts(facts_doc)
         self._finish_facts(facts_doc)
         advice = self.documents["advice"]
         messages_doc = self.documents["messages"]
         templates = self._messages(messages_doc)
-        goal = self._goal(advice)
+        goal = ""
+        with self._each():
+            goal = self._goal(advice)
         rules = self._rules(advice, templates)
-        actions = self._actions(messages_doc, goal)
+        actions = self._actions(messages_doc, goal) if goal else {}
+        if self.problems:
+            return None
         guidance = messages_doc.value["guidance"]
         texts = {Path(doc.file).name: doc.text for doc in self.documents.values()}
         return RuleBase(
@@ -103,61 +146,72 @@ class _Builder:
     def _declare_facts(self, doc: Document) -> None:
         for section in ("given", "derived"):
             for name, raw in doc.value[section].items():
-                path: PathKey = (section, name)
-                if name in RESERVED_NAMES:
-                    raise RuleFileError(
-                        f"`{name}` is a reserved word and cannot name a fact",
-                        fact=name,
-                        location=doc.where(path, key=True),
-                    )
-                if name in self.facts:
-                    raise RuleFileError(
-                        f"the fact `{name}` is declared twice",
-                        fact=name,
-                        location=doc.where(path, key=True),
-                    )
-                kind = cast(FactType, raw["type"])
-                values = tuple(raw.get("values", ()))
-                if kind == "choice" and not values:
-                    raise RuleFileError(
-                        f"`{name}` is a choice but lists no `values`",
-                        fact=name,
-                        location=doc.where(path),
-                    )
-                self.facts[name] = FactSpec(
-                    name=name,
-                    type=kind,
-                    location=doc.where(path, key=True),
-                    derived=section == "derived",
-                    values=values,
-                    minimum=raw.get("minimum"),
-                    optional=raw.get("optional", False),
-                    question=raw.get("question", ""),
-                    help=raw.get("help", ""),
-                    why=raw.get("why", ""),
-                    for_message_only=raw.get("used_for") == "message",
-                    never_asked=raw.get("never_asked", False),
-                    relative_to=raw.get("relative_to"),
-                )
+                with self._each():
+                    self._declare_fact(doc, section, name, raw)
+
+    def _declare_fact(self, doc: Document, section: str, name: str, raw: Any) -> None:
+        path: PathKey = (section, name)
+        if name in RESERVED_NAMES:
+            raise RuleFileError(
+                f"`{name}` is a reserved word and cannot name a fact",
+                fact=name,
+                location=doc.where(path, key=True),
+            )
+        if name in self.facts:
+            raise RuleFileError(
+                f"the fact `{name}` is declared twice",
+                fact=name,
+                location=doc.where(path, key=True),
+            )
+        kind = cast(FactType, raw["type"])
+        values = tuple(raw.get("values", ()))
+        if kind == "choice" and not values:
+            raise RuleFileError(
+                f"`{name}` is a choice but lists no `values`",
+                fact=name,
+                location=doc.where(path),
+            )
+        self.facts[name] = FactSpec(
+            name=name,
+            type=kind,
+            location=doc.where(path, key=True),
+            derived=section == "derived",
+            values=values,
+            minimum=raw.get("minimum"),
+            optional=raw.get("optional", False),
+            question=raw.get("question", ""),
+            help=raw.get("help", ""),
+            why=raw.get("why", ""),
+            for_message_only=raw.get("used_for") == "message",
+            never_asked=raw.get("never_asked", False),
+            relative_to=raw.get("relative_to"),
+        )
 
     def _finish_facts(self, doc: Document) -> None:
         parser = ConditionParser(doc, self.facts)
         for name, raw in doc.value["given"].items():
-            path: PathKey = ("given", name)
-            spec = self.facts[name]
-            changes: dict[str, Any] = {}
-            if "default" in raw:
-                changes["has_default"] = True
-                changes["default"] = self._default(spec, raw["default"], doc, (*path, "default"))
-            if "relative_to" in raw:
-                self._date_fact(raw["relative_to"], doc, (*path, "relative_to"), spec.name)
-            if "needed_when" in raw:
-                changes["needed_when"] = parser.parse(raw["needed_when"], (*path, "needed_when"))
-            changes["checks"] = tuple(
-                self._check(spec, check, doc, (*path, "checks", index))
-                for index, check in enumerate(raw.get("checks", []))
-            )
-            self.facts[name] = replace(spec, **changes)
+            if name in self.facts:
+                with self._each():
+                    self._finish_fact(doc, parser, name, raw)
+
+    def _finish_fact(
+        self, doc: Document, parser: ConditionParser, name: str, raw: dict[str, Any]
+    ) -> None:
+        path: PathKey = ("given", name)
+        spec = self.facts[name]
+        changes: dict[str, Any] = {}
+        if "default" in raw:
+            changes["has_default"] = True
+            changes["default"] = self._default(spec, raw["default"], doc, (*path, "default"))
+        if "relative_to" in raw:
+            self._date_fact(raw["relative_to"], doc, (*path, "relative_to"), spec.name)
+        if "needed_when" in raw:
+            changes["needed_when"] = parser.parse(raw["needed_when"], (*path, "needed_when"))
+        changes["checks"] = tuple(
+            self._check(spec, check, doc, (*path, "checks", index))
+            for index, check in enumerate(raw.get("checks", []))
+        )
+        self.facts[name] = replace(spec, **changes)
 
     def _default(self, spec: FactSpec, raw: Any, doc: Document, path: PathKey) -> Any:
         where = doc.where(path)
@@ -229,34 +283,44 @@ class _Builder:
         seen: dict[str, Location] = {}
         rules = []
         for index, raw in enumerate(doc.value["rules"]):
-            path: PathKey = ("rules", index)
-            rule_id = raw["id"]
-            if rule_id in seen:
-                raise RuleFileError(
-                    f"the rule id `{rule_id}` is used twice (first at line {seen[rule_id].line})",
-                    rule_id=rule_id,
-                    location=doc.where((*path, "id")),
-                    suggestion="give each rule its own id",
-                )
-            seen[rule_id] = doc.where((*path, "id"))
-            when = parser.parse(raw["when"], (*path, "when"))
-            then = tuple(
-                self._conclusion(rule_id, fact, value, doc, (*path, "then", fact), templates)
-                for fact, value in raw["then"].items()
-            )
-            self._check_template(raw["reason"], doc, (*path, "reason"), rule_id=rule_id)
-            rules.append(
-                Rule(
-                    id=rule_id,
-                    priority=raw.get("priority", 0),
-                    when=when if isinstance(when, AllOf) else AllOf((when,), when.location),
-                    then=then,
-                    reason=raw["reason"],
-                    source=raw["source"],
-                    location=doc.where(path),
-                )
-            )
+            with self._each():
+                rules.append(self._rule(doc, parser, index, raw, seen, templates))
         return tuple(rules)
+
+    def _rule(
+        self,
+        doc: Document,
+        parser: ConditionParser,
+        index: int,
+        raw: dict[str, Any],
+        seen: dict[str, Location],
+        templates: Mapping[str, MessageTemplate],
+    ) -> Rule:
+        path: PathKey = ("rules", index)
+        rule_id = raw["id"]
+        if rule_id in seen:
+            raise RuleFileError(
+                f"the rule id `{rule_id}` is used twice (first at line {seen[rule_id].line})",
+                rule_id=rule_id,
+                location=doc.where((*path, "id")),
+                suggestion="give each rule its own id",
+            )
+        seen[rule_id] = doc.where((*path, "id"))
+        when = parser.parse(raw["when"], (*path, "when"))
+        then = tuple(
+            self._conclusion(rule_id, fact, value, doc, (*path, "then", fact), templates)
+            for fact, value in raw["then"].items()
+        )
+        self._check_template(raw["reason"], doc, (*path, "reason"), rule_id=rule_id)
+        return Rule(
+            id=rule_id,
+            priority=raw.get("priority", 0),
+            when=when if isinstance(when, AllOf) else AllOf((when,), when.location),
+            then=then,
+            reason=raw["reason"],
+            source=raw["source"],
+            location=doc.where(path),
+        )
 
     def _conclusion(
         self,
@@ -342,43 +406,50 @@ class _Builder:
         parser = ConditionParser(doc, self.facts)
         templates = {}
         for template_id, raw in doc.value["messages"].items():
-            path: PathKey = ("messages", template_id)
-            self._check_template(raw["subject"], doc, (*path, "subject"))
-            body = []
-            for index, paragraph in enumerate(raw["body"]):
-                paragraph_path = (*path, "body", index)
-                self._check_template(paragraph["text"], doc, (*paragraph_path, "text"))
-                when = paragraph.get("when")
-                body.append(
-                    Paragraph(
-                        text=paragraph["text"],
-                        when=parser.parse(when, (*paragraph_path, "when")) if when else None,
-                    )
-                )
-            templates[template_id] = MessageTemplate(
-                template_id, raw["subject"], tuple(body), doc.where(path, key=True)
-            )
+            with self._each():
+                templates[template_id] = self._message(doc, parser, template_id, raw)
         return templates
+
+    def _message(
+        self, doc: Document, parser: ConditionParser, template_id: str, raw: dict[str, Any]
+    ) -> MessageTemplate:
+        path: PathKey = ("messages", template_id)
+        self._check_template(raw["subject"], doc, (*path, "subject"))
+        body = []
+        for index, paragraph in enumerate(raw["body"]):
+            paragraph_path = (*path, "body", index)
+            self._check_template(paragraph["text"], doc, (*paragraph_path, "text"))
+            when = paragraph.get("when")
+            body.append(
+                Paragraph(
+                    text=paragraph["text"],
+                    when=parser.parse(when, (*paragraph_path, "when")) if when else None,
+                )
+            )
+        return MessageTemplate(template_id, raw["subject"], tuple(body), doc.where(path, key=True))
 
     def _actions(self, doc: Document, goal: str) -> dict[str, ActionSpec]:
         values = self.facts[goal].values
         actions = {}
         for action, raw in doc.value["actions"].items():
-            path: PathKey = ("actions", action)
-            if action not in values:
-                raise RuleFileError(
-                    f"`{action}` is not a value of `{goal}` (one of: {', '.join(values)})",
-                    location=doc.where(path, key=True),
-                    suggestion=did_you_mean(action, values),
-                )
-            self._check_template(raw["headline"], doc, (*path, "headline"), HEADLINE_EXTRAS)
-            actions[action] = ActionSpec(action, raw["headline"])
-        missing = [value for value in values if value not in actions]
+            with self._each():
+                path: PathKey = ("actions", action)
+                if action not in values:
+                    raise RuleFileError(
+                        f"`{action}` is not a value of `{goal}` (one of: {', '.join(values)})",
+                        location=doc.where(path, key=True),
+                        suggestion=did_you_mean(action, values),
+                    )
+                self._check_template(raw["headline"], doc, (*path, "headline"), HEADLINE_EXTRAS)
+                actions[action] = ActionSpec(action, raw["headline"])
+        missing = [value for value in values if value not in doc.value["actions"]]
         if missing:
-            raise RuleFileError(
-                f"no headline for the action `{missing[0]}`",
-                location=doc.where(("actions",), key=True),
-                suggestion=f"add `{missing[0]}:` with a `headline:` under `actions:`",
+            self.problems.append(
+                RuleFileError(
+                    f"no headline for the action `{missing[0]}`",
+                    location=doc.where(("actions",), key=True),
+                    suggestion=f"add `{missing[0]}:` with a `headline:` under `actions:`",
+                )
             )
         return actions
 

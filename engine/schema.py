@@ -24,16 +24,30 @@ def schema(kind: str) -> dict[str, Any]:
     return loaded
 
 
+CONDITION_KEYS = frozenset({"when", "needed_when"})
+
+
+def problems(document: Document, kind: str) -> list[RuleFileError]:
+    """Every schema violation in `document`, top to bottom, in plain words.
+
+    Conditions are left to the condition parser, which knows the facts and so can name the
+    nearest one; the schema describes them too, for editors.
+    """
+    validator = jsonschema.Draft202012Validator(schema(kind))
+    errors = [
+        error
+        for error in validator.iter_errors(document.value)
+        if not CONDITION_KEYS & {str(part) for part in error.absolute_path}
+    ]
+    errors.sort(key=lambda error: document.where(tuple(error.absolute_path)).line)
+    return [_explain(error, document) for error in errors]
+
+
 def validate(document: Document, kind: str) -> None:
     """Raise a RuleFileError, with location, for the first schema violation in `document`."""
-    validator = jsonschema.Draft202012Validator(schema(kind))
-    # The earliest place in the file first, so a person fixes errors top to bottom.
-    errors = sorted(
-        validator.iter_errors(document.value),
-        key=lambda error: document.where(tuple(error.absolute_path)).line,
-    )
-    if errors:
-        raise _explain(errors[0], document)
+    found = problems(document, kind)
+    if found:
+        raise found[0]
 
 
 def _explain(error: jsonschema.ValidationError, document: Document) -> RuleFileError:

@@ -13,9 +13,9 @@ import networkx as nx
 from engine.answer import Answer
 from engine.model import DateExpr, FactRef, RuleBase
 from engine.templates import render
+from engine.tree import DecisionTree, Leaf, Question
 
 from .checks import RuleCheck, check_rules
-from .tree import DecisionTree, Leaf, Question
 from .words import conclusion_text, describe, describe_compare, plural, short_value
 
 ADVICE_NODE = "advice"

@@ -10,9 +10,9 @@ from typing import Any, Literal
 from engine import Advisor, Answer, Case, FactError, read_case
 from engine.model import FactSpec, RuleBase
 from engine.templates import format_value
+from engine.tree import finite_domain
 
 from .checks import RuleCheck, check_rules
-from .tree import finite_domain
 from .words import describe, short_value
 
 MAX_CHANGED_FACTS = 3

@@ -26,6 +26,7 @@ from .frontends import PlainFrontend, TerminalFrontend
 from .inputs import parse_day, read_facts_file
 from .output import GRAPH_FORMATS, emit
 from .render import print_answer, print_lines
+from .rules_cli import rules
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -279,38 +280,6 @@ def explain(
         emit(pictures.rendered(drawn, fmt), fmt, out)
 
 
-@main.group()
-def rules() -> None:
-    """Look at the rule base: its decision tree.
-
-    \b
-    Example:
-        followup rules tree -o tree.svg
-    """
-
-
-@rules.command("tree")
-@_rules_option
-@_output_options
-def rules_tree(rules_dir: Path | None, output_format: str | None, out: Path | None) -> None:
-    """Draw the whole rule base as a decision tree: questions inside, advice at the leaves.
-
-    The tree is derived from the rules (in priority order), not drawn by hand.
-
-    \b
-    Examples:
-        followup rules tree
-        followup rules tree -o tree.png
-        followup rules tree --rules my-rules/ --format dot
-    """
-    with cli_errors():
-        rule_base = load_rule_base(rules_dir)
-        from . import pictures  # noqa: PLC0415 - networkx and Graphviz load only for graphs
-
-        fmt = pictures.graph_format(output_format, out)
-        emit(pictures.rendered(pictures.tree(rule_base), fmt), fmt, out)
-
-
 @contextmanager
 def _open_text(path: str) -> Iterator[TextIO]:
     if path == "-":
@@ -327,6 +296,7 @@ def _open_text(path: str) -> Iterator[TextIO]:
 
 
 main.add_command(audit)
+main.add_command(rules)
 
 
 def _progress_console() -> Console | None:

@@ -17,7 +17,7 @@ from engine.conditions import compare, evaluate
 from engine.dates import days_after
 from engine.facts import check_dates, parse_value
 from engine.model import DateExpr, FactSpec, RuleBase
-from explain.tree import DecisionTree, Leaf, Question, build_tree
+from engine.tree import DecisionTree, Leaf, Question, build_tree
 from explain.words import conclusion_text, describe_compare, short_value
 
 from .phrases import PhraseError, parse_date

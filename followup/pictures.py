@@ -13,8 +13,8 @@ from typing import Any
 import networkx as nx
 
 from engine import Answer, RuleBase
+from engine.tree import build_tree
 from explain import graph, render
-from explain.tree import build_tree
 
 from .output import GRAPH_FORMATS
 

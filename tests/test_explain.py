@@ -14,9 +14,9 @@ import pytest
 import yaml
 
 from engine import Advisor, Answer, RuleBase, read_case
+from engine.tree import Leaf, Question, build_tree
 from explain.graph import ADVICE_NODE, reasoning_graph, rule_node, tree_graph
 from explain.render import render_picture, to_dot, to_json, to_text
-from explain.tree import Leaf, Question, build_tree
 
 from .conftest import EXAMPLES, TODAY, RunCli
 

@@ -18,8 +18,18 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from engine.conditions import compare
-from engine.model import AnyOf, Compare, CompareOp, Condition, FactRef, Not, Rule, RuleBase
+from .conditions import compare, compares
+from .model import (
+    AnyOf,
+    Compare,
+    CompareOp,
+    Condition,
+    DateExpr,
+    FactRef,
+    Not,
+    Rule,
+    RuleBase,
+)
 
 FINITE_TYPES = ("yes_no", "choice", "whole_number")
 _CANONICAL: dict[CompareOp, tuple[CompareOp, bool]] = {
@@ -96,7 +106,9 @@ def build_tree(rule_base: RuleBase) -> DecisionTree:
 
 
 @dataclass(frozen=True)
-class _State:
+class State:
+    """What the symbolic run knows on one path: possible values, settled tests, conclusions."""
+
     domains: Mapping[str, frozenset[Any]]
     settled: Mapping[PredicateKey, bool]
     concluded: Mapping[str, Any]
@@ -106,32 +118,72 @@ class _State:
     concluded_by: Mapping[str, str] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class Conflict:
+    """Two rules of equal priority that can both apply and conclude a fact differently."""
+
+    first: Rule
+    second: Rule
+    fact: str
+    state: State
+
+
+@dataclass(frozen=True)
+class TreeAnalysis:
+    """The tree explored for checking: every leaf with its final state, and the conflicts."""
+
+    tree: DecisionTree
+    leaves: tuple[tuple[Leaf, State], ...]
+    conflicts: tuple[Conflict, ...]
+    unfounded: tuple[tuple[Rule, str, State], ...] = ()
+
+
+def analyse_tree(rule_base: RuleBase) -> TreeAnalysis:
+    """Explore the rules as `build_tree` does, also branching wherever two equal-priority
+    rules might both apply, and keep each leaf's state (for example cases)."""
+    builder = _TreeBuilder(rule_base, analysis=True)
+    root = builder.expand(builder.initial_state())
+    tree = DecisionTree(root=root, goal=rule_base.goal, definitions=builder.definitions)
+    return TreeAnalysis(
+        tree, tuple(builder.leaf_states), tuple(builder.conflicts), tuple(builder.unfounded)
+    )
+
+
 class _TreeBuilder:
-    def __init__(self, rule_base: RuleBase) -> None:
+    def __init__(self, rule_base: RuleBase, analysis: bool = False) -> None:
         self.rule_base = rule_base
         self.facts = rule_base.facts
         # The engine's firing order: higher priority first, then the order in the file.
         self.order = sorted(rule_base.rules, key=lambda rule: -rule.priority)
         self.definitions: dict[str, Any] = {}
+        self.analysis = analysis
+        self.leaf_states: list[tuple[Leaf, State]] = []
+        self.conflicts: list[Conflict] = []
+        self.unfounded: list[tuple[Rule, str, State]] = []
 
-    def initial_state(self) -> _State:
+    def initial_state(self) -> State:
         domains = {
             name: frozenset(domain)
             for name in self.facts
             if (domain := finite_domain(self.rule_base, name)) is not None
         }
-        return _State(domains=domains, settled={}, concluded={}, done=frozenset())
+        return State(domains=domains, settled={}, concluded={}, done=frozenset())
 
     # -- symbolic run ------------------------------------------------------------------------
 
-    def expand(self, state: _State) -> Node:
+    def expand(self, state: State) -> Node:
         while True:
-            if self.rule_base.goal in state.concluded:
-                return Leaf(dict(state.concluded), state.fired, state.preempted)
-            step = self._next_rule(state)
+            step = None if self.rule_base.goal in state.concluded else self._next_rule(state)
             if step is None:
-                return Leaf(dict(state.concluded), state.fired, state.preempted)
+                leaf = Leaf(dict(state.concluded), state.fired, state.preempted)
+                if self.analysis:
+                    self.leaf_states.append((leaf, state))
+                return leaf
             rule, truth = step
+            if truth and self.analysis:
+                rival = self._rival(rule, state)
+                if rival is not None:
+                    rule, truth = rival
             if truth is None:
                 test = self._first_unsettled(rule.when, state)
                 assert test is not None
@@ -144,7 +196,36 @@ class _TreeBuilder:
                 )
             state = self._fire(rule, state)
 
-    def _next_rule(self, state: _State) -> tuple[Rule, bool | None] | None:
+    def _rival(self, rule: Rule, state: State) -> tuple[Rule, bool | None] | None:
+        """An equal-priority rule that may also apply and would conclude a fact differently.
+
+        One that surely applies is a conflict (noted); one that might is returned, so the
+        tree first settles whether it applies.
+        """
+        mine = {c.fact: c.value for c in rule.then}
+        for other in self.order:
+            if other.id in state.done or other is rule or other.priority != rule.priority:
+                continue
+            clash = next(
+                (
+                    c.fact
+                    for c in other.then
+                    if c.fact in mine and mine[c.fact] != c.value and c.fact not in state.concluded
+                ),
+                None,
+            )
+            if clash is None:
+                continue
+            truth = self._truth(other.when, state)
+            if truth is None:
+                return other, None
+            if truth:
+                first, second = sorted((rule, other), key=self.rule_base.rules.index)
+                if not any(c.first is first and c.second is second for c in self.conflicts):
+                    self.conflicts.append(Conflict(first, second, clash, state))
+        return None
+
+    def _next_rule(self, state: State) -> tuple[Rule, bool | None] | None:
         for rule in self.order:
             if rule.id in state.done:
                 continue
@@ -153,7 +234,7 @@ class _TreeBuilder:
                 return rule, truth
         return None
 
-    def _fire(self, rule: Rule, state: _State) -> _State:
+    def _fire(self, rule: Rule, state: State) -> State:
         done = state.done | {rule.id}
         blocker = next(
             (state.concluded_by[f] for f in rule.concludes() if f in state.concluded), None
@@ -163,6 +244,14 @@ class _TreeBuilder:
         concluded = dict(state.concluded)
         concluded_by = dict(state.concluded_by)
         for conclusion in rule.then:
+            source = _source_fact(conclusion.value)
+            if (
+                self.analysis
+                and source is not None
+                and self.facts[source].derived
+                and source not in state.concluded
+            ):
+                self.unfounded.append((rule, source, state))
             concluded[conclusion.fact] = conclusion.value
             concluded_by[conclusion.fact] = rule.id
             self.definitions.setdefault(conclusion.fact, {})[rule.id] = conclusion.value
@@ -176,7 +265,7 @@ class _TreeBuilder:
 
     # -- three-valued evaluation -------------------------------------------------------------
 
-    def _truth(self, condition: Condition, state: _State) -> bool | None:
+    def _truth(self, condition: Condition, state: State) -> bool | None:
         if isinstance(condition, Compare):
             return self._compare(condition, state)
         if isinstance(condition, Not):
@@ -188,7 +277,7 @@ class _TreeBuilder:
             return decisive
         return None if None in results else not decisive
 
-    def _compare(self, test: Compare, state: _State) -> bool | None:
+    def _compare(self, test: Compare, state: State) -> bool | None:
         involved = test.facts()
         for name in involved:
             if self.facts[name].derived and name not in state.concluded:
@@ -204,7 +293,7 @@ class _TreeBuilder:
             return state.settled[key] == polarity
         return None
 
-    def _first_unsettled(self, condition: Condition, state: _State) -> Compare | None:
+    def _first_unsettled(self, condition: Condition, state: State) -> Compare | None:
         if isinstance(condition, Compare):
             return condition if self._compare(condition, state) is None else None
         items = (condition.item,) if isinstance(condition, Not) else condition.items
@@ -213,7 +302,7 @@ class _TreeBuilder:
                 return self._first_unsettled(item, state)
         return None
 
-    def _assume(self, state: _State, test: Compare, answer: bool) -> _State:
+    def _assume(self, state: State, test: Compare, answer: bool) -> State:
         if test.fact in state.domains and not isinstance(test.value, FactRef):
             kept = frozenset(
                 value
@@ -223,6 +312,14 @@ class _TreeBuilder:
             return replace(state, domains={**state.domains, test.fact: kept})
         key, polarity = predicate_key(test)
         return replace(state, settled={**state.settled, key: answer == polarity})
+
+
+def _source_fact(value: Any) -> str | None:
+    if isinstance(value, FactRef):
+        return value.name
+    if isinstance(value, DateExpr):
+        return value.base
+    return None
 
 
 def finite_domain(rule_base: RuleBase, name: str) -> list[Any] | None:
@@ -241,7 +338,7 @@ def finite_domain(rule_base: RuleBase, name: str) -> list[Any] | None:
     else:
         constants: set[int] = set()
         for rule in rule_base.rules:
-            for test in _compares(rule.when):
+            for test in compares(rule.when):
                 if test.fact == name and isinstance(test.value, int):
                     constants.update({test.value - 1, test.value, test.value + 1})
         floor = spec.minimum if spec.minimum is not None else min(constants, default=0)
@@ -258,13 +355,3 @@ def predicate_key(test: Compare) -> tuple[PredicateKey, bool]:
         op, polarity = _CANONICAL[test.op]
         return (test.fact, op, value), polarity
     return (test.fact, test.op, value), True
-
-
-def _compares(condition: Condition) -> Iterator[Compare]:
-    if isinstance(condition, Compare):
-        yield condition
-    elif isinstance(condition, Not):
-        yield from _compares(condition.item)
-    else:
-        for item in condition.items:
-            yield from _compares(item)

@@ -1,0 +1,347 @@
+"""Checks of a whole rule base beyond loading: cycles, dead rules, conflicts and gaps.
+
+Dead rules, conflicts and gaps are found by exploring the rules over the facts' domains (the
+decision tree), not by sampling; each conflict or gap comes with a concrete example case,
+confirmed by running the engine on it.
+"""
+
+from __future__ import annotations
+
+import datetime
+import itertools
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+from .conditions import compare, compares, evaluate
+from .dates import days_after
+from .errors import EngineError, FactError, Location
+from .facts import read_case
+from .model import Compare, CompareOp, Condition, DateExpr, FactRef, Not, Rule, RuleBase
+from .session import Advisor
+from .tree import State, TreeAnalysis, analyse_tree, finite_domain, predicate_key
+
+EXAMPLE_TODAY = datetime.date(2026, 11, 25)  # a Wednesday: weekends are near on both sides
+DATE_OFFSETS = (-30, -15, -8, -7, -6, -2, -1, 0, 1, 7, 14)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One finding, at a place in a rule file; conflicts and gaps carry an example case."""
+
+    kind: str
+    message: str
+    location: Location
+    rule_id: str | None = None
+    suggestion: str | None = None
+    example: Mapping[str, Any] | None = field(default=None)
+
+    def lines(self) -> list[str]:
+        hint = f" ({self.suggestion})" if self.suggestion else ""
+        text = [f"{self.location}: {self.message}{hint}"]
+        if self.example is not None:
+            shown = ", ".join(f"{name}: {_show(value)}" for name, value in self.example.items())
+            text.append(f"  for example: {shown}")
+        return text
+
+
+def analyse(rule_base: RuleBase, decides_at: Location) -> list[Problem]:
+    """Every problem of the rules as a whole, in file order; empty when the rules are sound."""
+    problems = list(_cycles(rule_base))
+    analysis = analyse_tree(rule_base)
+    problems += _dead_rules(rule_base, analysis)
+    advisor = Advisor(rule_base)
+    problems += _unfounded(analysis)
+    problems += _conflicts(rule_base, analysis, advisor)
+    problems += _gaps(rule_base, analysis, advisor, decides_at)
+    return problems
+
+
+# -- circular derivations ---------------------------------------------------------------------
+
+
+def _cycles(rule_base: RuleBase) -> Iterator[Problem]:
+    needs: dict[str, set[str]] = {}
+    makers: dict[str, Rule] = {}
+    for rule in rule_base.rules:
+        inputs = rule.when.facts() | _sources(c.value for c in rule.then)
+        for conclusion in rule.then:
+            needs.setdefault(conclusion.fact, set()).update(
+                name for name in inputs if rule_base.facts[name].derived
+            )
+            makers.setdefault(conclusion.fact, rule)
+    reported: set[frozenset[str]] = set()
+    for start in needs:
+        cycle = _find_cycle(start, needs)
+        if cycle and frozenset(cycle) not in reported:
+            reported.add(frozenset(cycle))
+            rule = makers[cycle[0]]
+            chain = " → ".join([*cycle, cycle[0]])
+            yield Problem(
+                "cycle",
+                f"circular derivation: {chain} (each is worked out from the next)",
+                rule.location,
+                rule.id,
+                "work one of them out from given facts instead",
+            )
+
+
+def _find_cycle(start: str, needs: Mapping[str, set[str]]) -> list[str] | None:
+    stack: list[tuple[str, list[str]]] = [(start, [start])]
+    while stack:
+        fact, path = stack.pop()
+        for needed in sorted(needs.get(fact, ())):
+            if needed == start:
+                return path
+            if needed not in path:
+                stack.append((needed, [*path, needed]))
+    return None
+
+
+def _sources(values: Iterable[Any]) -> set[str]:
+    return {name for value in values if (name := _source(value)) is not None}
+
+
+def _source(value: Any) -> str | None:
+    if isinstance(value, FactRef):
+        return value.name
+    if isinstance(value, DateExpr):
+        return value.base
+    return None
+
+
+# -- rules that can never fire ----------------------------------------------------------------
+
+
+def _dead_rules(rule_base: RuleBase, analysis: TreeAnalysis) -> Iterator[Problem]:
+    fired = {rule_id for leaf, _state in analysis.leaves for rule_id in leaf.fired}
+    concluded = {c.fact for rule in rule_base.rules for c in rule.then}
+    for rule in rule_base.rules:
+        if rule.id in fired:
+            continue
+        missing = sorted(
+            name
+            for name in rule.when.facts()
+            if rule_base.facts[name].derived and name not in concluded
+        )
+        if missing:
+            message = f"rule `{rule.id}` can never fire: no rule concludes `{missing[0]}`"
+            suggestion = None
+        elif not _satisfiable(rule_base, rule.when):
+            message = f"rule `{rule.id}` can never fire: its conditions contradict each other"
+            suggestion = "check the values it tests: no case meets all of them"
+        elif (unreached := _never_concluded_here(rule, rule_base, analysis)) is not None:
+            message = (
+                f"rule `{rule.id}` can never fire: `{unreached}` is never concluded where its "
+                "other conditions hold"
+            )
+            suggestion = f"check the rules that conclude `{unreached}`"
+        else:
+            blocker = _preempting_rule(rule, analysis)
+            message = (
+                f"rule `{rule.id}` can never fire: rules of higher priority always decide first"
+                + (f" (such as `{blocker}`)" if blocker else "")
+            )
+            suggestion = "raise its priority, or narrow the rule that decides first"
+        yield Problem("dead", message, rule.location, rule.id, suggestion)
+
+
+def _never_concluded_here(rule: Rule, rule_base: RuleBase, analysis: TreeAnalysis) -> str | None:
+    tested = sorted(name for name in rule.when.facts() if rule_base.facts[name].derived)
+    for name in tested:
+        if not any(
+            name in state.concluded and _possible(rule.when, state)
+            for _leaf, state in analysis.leaves
+        ):
+            return name
+    return None
+
+
+def _preempting_rule(rule: Rule, analysis: TreeAnalysis) -> str | None:
+    for leaf, _state in analysis.leaves:
+        for preempted, by in leaf.preempted:
+            if preempted == rule.id:
+                return by
+    for leaf, state in analysis.leaves:
+        if leaf.fired and _possible(rule.when, state):
+            return leaf.fired[-1]
+    return None
+
+
+def _possible(condition: Condition, state: State) -> bool:
+    """Whether the condition's given-fact tests could hold on this path (derived ignored)."""
+    for test in compares(condition):
+        domain = state.domains.get(test.fact)
+        if domain is not None and not isinstance(test.value, FactRef):
+            if not any(compare(test, {test.fact: value}) for value in domain):
+                return False
+    return True
+
+
+def _satisfiable(rule_base: RuleBase, condition: Condition) -> bool:
+    tests = list(compares(condition))
+    finite = sorted(
+        {
+            t.fact
+            for t in tests
+            if finite_domain(rule_base, t.fact) is not None and not isinstance(t.value, FactRef)
+        }
+    )
+    others = sorted({predicate_key(t)[0] for t in tests if t.fact not in finite}, key=repr)
+    domains = [finite_domain(rule_base, name) or [] for name in finite]
+    for values in itertools.product(*domains):
+        assignment = dict(zip(finite, values, strict=True))
+        for truths in itertools.product((True, False), repeat=len(others)):
+            settled = dict(zip(others, truths, strict=True))
+            if _holds(condition, assignment, settled):
+                return True
+    return False
+
+
+def _holds(
+    condition: Condition, assignment: Mapping[str, Any], settled: Mapping[Any, bool]
+) -> bool:
+    if isinstance(condition, Compare):
+        if condition.fact in assignment and not isinstance(condition.value, FactRef):
+            return compare(condition, assignment)
+        key, polarity = predicate_key(condition)
+        return settled[key] == polarity
+    if isinstance(condition, Not):
+        return not _holds(condition.item, assignment, settled)
+    results = (_holds(item, assignment, settled) for item in condition.items)
+    return all(results) if type(condition).__name__ == "AllOf" else any(results)
+
+
+def _unfounded(analysis: TreeAnalysis) -> Iterator[Problem]:
+    seen: set[tuple[str, str]] = set()
+    for rule, source, _state in analysis.unfounded:
+        if (rule.id, source) in seen:
+            continue
+        seen.add((rule.id, source))
+        yield Problem(
+            "unfounded",
+            f"rule `{rule.id}` counts from `{source}`, which no rule has concluded when it applies",
+            rule.location,
+            rule.id,
+            f"add a condition that `{source}` is known, or count from a given fact",
+        )
+
+
+# -- conflicts and gaps -------------------------------------------------------------------------
+
+
+def _conflicts(rule_base: RuleBase, analysis: TreeAnalysis, advisor: Advisor) -> Iterator[Problem]:
+    for conflict in analysis.conflicts:
+        example = example_case(rule_base, conflict.state, advisor, expect_gap=False)
+        yield Problem(
+            "conflict",
+            f"rules `{conflict.first.id}` and `{conflict.second.id}` can both apply and "
+            f"conclude `{conflict.fact}` differently, with nothing to order them (both "
+            f"priority {conflict.first.priority})",
+            conflict.second.location,
+            conflict.second.id,
+            "give one a higher priority, or make their conditions exclude each other",
+            example,
+        )
+
+
+def _gaps(
+    rule_base: RuleBase, analysis: TreeAnalysis, advisor: Advisor, decides_at: Location
+) -> Iterator[Problem]:
+    for leaf, state in analysis.leaves:
+        if leaf.decision(rule_base.goal) is not None:
+            continue
+        example = example_case(rule_base, state, advisor, expect_gap=True)
+        yield Problem(
+            "gap",
+            f"a gap: no rule decides the {rule_base.goal} for some cases",
+            decides_at,
+            suggestion="add a rule for them",
+            example=example,
+        )
+
+
+def example_case(
+    rule_base: RuleBase, state: State, advisor: Advisor, expect_gap: bool
+) -> dict[str, Any] | None:
+    """Facts (and today) that take the engine down this path, or None if none are found."""
+    base: dict[str, Any] = {}
+    for name, domain in state.domains.items():
+        spec = rule_base.facts[name]
+        if spec.for_message_only or spec.never_asked:
+            continue
+        choices = [value for value in domain if value is not None]
+        if spec.has_default and spec.default in choices:
+            base[name] = spec.default
+        elif choices:
+            base[name] = choices[0]
+    date_facts = _dates_needed(rule_base, state, base)
+    for offsets in itertools.product(DATE_OFFSETS, repeat=len(date_facts)):
+        facts = dict(base)
+        for name, offset in zip(date_facts, offsets, strict=True):
+            facts[name] = (EXAMPLE_TODAY + datetime.timedelta(days=offset)).isoformat()
+        if not _follows(rule_base, state, facts):
+            continue
+        try:
+            case = read_case(facts, rule_base, today=EXAMPLE_TODAY)
+        except FactError:
+            continue
+        try:
+            advisor.evaluate(case.values)
+        except EngineError:
+            if expect_gap:
+                return {**facts, "today": EXAMPLE_TODAY.isoformat()}
+            continue
+        if not expect_gap:
+            return {**facts, "today": EXAMPLE_TODAY.isoformat()}
+    return None
+
+
+def _dates_needed(rule_base: RuleBase, state: State, finite: Mapping[str, Any]) -> list[str]:
+    """The given dates an example must hold: required ones, and those the path tests."""
+    tested = {fact for fact, _op, _operand in state.settled}
+    tested |= {operand for _fact, _op, operand in state.settled if isinstance(operand, str)}
+    tested |= _sources(state.concluded.values())
+    needed = []
+    for spec in rule_base.given_facts():
+        if spec.type != "date" or spec.never_asked or spec.for_message_only:
+            continue
+        required = not spec.optional and (
+            (spec.needed_when is None and not spec.has_default)
+            or (spec.needed_when is not None and evaluate(spec.needed_when, finite))
+        )
+        if required or spec.name in tested:
+            needed.append(spec.name)
+    return needed
+
+
+def _follows(rule_base: RuleBase, state: State, facts: Mapping[str, Any]) -> bool:
+    """Whether the dates make every settled test on the path come out as settled."""
+    values: dict[str, Any] = {
+        name: datetime.date.fromisoformat(value)
+        if isinstance(value, str) and rule_base.facts[name].type == "date"
+        else value
+        for name, value in facts.items()
+    }
+    values["today"] = EXAMPLE_TODAY
+    for name, value in state.concluded.items():
+        if isinstance(value, DateExpr) and value.base in values:
+            values[name] = days_after(values[value.base], value.plus_days, rule_base.weekend)
+        elif isinstance(value, FactRef) and value.name in values:
+            values[name] = values[value.name]
+    for (fact, op, operand), truth in state.settled.items():
+        test = Compare(
+            fact,
+            cast(CompareOp, op),
+            FactRef(operand) if operand in rule_base.facts else operand,
+            Location("", 0, 0),
+        )
+        if fact not in values or compare(test, values) != truth:
+            return False
+    return True
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)

@@ -1,0 +1,122 @@
+"""Scenario tests that rule authors write in YAML: facts and a day in, the expected advice out."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import schema
+from .errors import AdvisorError, Location, RuleFileError
+from .facts import Origin, read_case
+from .session import Advisor
+from .source import Document, read_document
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    today: datetime.date
+    facts: dict[str, Any]
+    expect: dict[str, Any]
+    location: Location
+    document: Document
+    index: int
+
+
+@dataclass(frozen=True)
+class Result:
+    """One scenario run: passed, or the differences between expected and got."""
+
+    scenario: Scenario
+    differences: tuple[str, ...] = ()
+    fired: tuple[str, ...] = field(default=())
+
+    @property
+    def passed(self) -> bool:
+        return not self.differences
+
+
+def scenario_files(folder: Path) -> list[Path]:
+    """The scenario files of a rule base: tests/*.yaml beside the rules."""
+    return sorted((folder / "tests").glob("*.yaml"))
+
+
+def read_scenarios(path: Path) -> list[Scenario]:
+    """Parse and check one scenario file."""
+    document = read_document(path, str(path))
+    schema.validate(document, "scenarios")
+    scenarios = []
+    for index, raw in enumerate(document.value["scenarios"]):
+        where = document.where(("scenarios", index))
+        try:
+            today = datetime.date.fromisoformat(str(raw["today"]))
+        except ValueError:
+            raise RuleFileError(
+                f"today must be a date written YYYY-MM-DD, not {raw['today']!r}",
+                location=document.where(("scenarios", index, "today")),
+            ) from None
+        scenarios.append(
+            Scenario(
+                raw["name"], today, dict(raw["facts"]), dict(raw["expect"]), where, document, index
+            )
+        )
+    return scenarios
+
+
+def run_scenarios(advisor: Advisor, scenarios: list[Scenario]) -> Iterator[Result]:
+    """Run each scenario and compare with what it expects."""
+    for scenario in scenarios:
+        yield _run(advisor, scenario)
+
+
+def _run(advisor: Advisor, scenario: Scenario) -> Result:
+    origin = Origin(scenario.name, _FactsDocument(scenario))
+    try:
+        case = read_case(scenario.facts, advisor.rule_base, today=scenario.today, origin=origin)
+        answer = advisor.advise(case)
+    except AdvisorError as error:
+        return Result(scenario, (f"the advisor refused it: {error.one_line()}",))
+    got = answer.to_json()
+    differences = []
+    expected_action = scenario.expect["action"]
+    if got["action"] != expected_action:
+        differences.append(f"action: expected {expected_action}, got {got['action']}")
+    if "follow_up_on" in scenario.expect:
+        expected_day = scenario.expect["follow_up_on"]
+        expected_day = str(expected_day) if expected_day is not None else None
+        if got["follow_up_on"] != expected_day:
+            differences.append(
+                f"follow_up_on: expected {expected_day or 'none'}, "
+                f"got {got['follow_up_on'] or 'none'}"
+            )
+    if "fired" in scenario.expect and list(scenario.expect["fired"]) != got["fired_rules"]:
+        differences.append(
+            f"fired: expected {', '.join(scenario.expect['fired'])}; "
+            f"got {', '.join(got['fired_rules'])}"
+        )
+    return Result(scenario, tuple(differences), tuple(got["fired_rules"]))
+
+
+class _FactsDocument(Document):
+    """The `facts:` mapping of a scenario, so fact errors point into the scenario file."""
+
+    def __init__(self, scenario: Scenario) -> None:
+        prefix = ("scenarios", scenario.index, "facts")
+        super().__init__(
+            file=scenario.document.file,
+            text=scenario.document.text,
+            value=scenario.facts,
+            marks={
+                path[len(prefix) :]: mark
+                for path, mark in scenario.document.marks.items()
+                if path[: len(prefix)] == prefix
+            },
+            key_marks={
+                path[len(prefix) :]: mark
+                for path, mark in scenario.document.key_marks.items()
+                if path[: len(prefix)] == prefix
+            },
+        )

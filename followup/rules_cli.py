@@ -1,0 +1,245 @@
+"""`followup rules ...`: check, test, diff and draw the rule base, for whoever edits it."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import click
+
+from engine import Advisor, RuleFileError, load_rule_base
+from engine.analysis import analyse
+from engine.loader import DEFAULT_RULES_DIR, inspect_rule_base
+from engine.scenarios import read_scenarios, run_scenarios, scenario_files
+from explain.diff import case_changes, rule_changes
+
+from .audit import default_path
+from .audit_cli import audit_db_option, open_store
+from .errors import cli_errors
+from .output import GRAPH_FORMATS, emit
+
+FAILED = 1
+
+
+@click.group()
+def rules() -> None:
+    """For whoever edits the advice: check, test, compare and draw the rule base.
+
+    \b
+    Examples:
+        followup rules check
+        followup rules test
+        followup rules diff old-rules/ rules/
+        followup rules tree -o tree.svg
+    """
+
+
+_folder = click.argument(
+    "folder", required=False, type=click.Path(file_okay=False, path_type=Path), metavar="DIR"
+)
+
+
+@rules.command()
+@_folder
+def check(folder: Path | None) -> None:
+    """Check the rule files: every problem as file:line:column, with a suggestion.
+
+    Beyond YAML and the schema: unknown names, values outside a fact's domain, dates
+    compared with numbers, duplicate ids, circular derivations, rules that can never fire,
+    conflicts between rules, and gaps (cases no rule decides), each conflict and gap with an
+    example case. Exit status 1 when there is any problem. DIR defaults to the shipped rules.
+
+    \b
+    Example:
+        followup rules check my-rules/
+    """
+    inspection = inspect_rule_base(folder)
+    lines = [
+        f"{problem.location}: {problem.message}"
+        + (f" ({problem.suggestion})" if problem.suggestion else "")
+        if problem.location
+        else f"error: {problem.one_line()}"
+        for problem in inspection.problems
+    ]
+    count = len(inspection.problems)
+    if inspection.rule_base is not None:
+        decides_at = inspection.documents["advice"].where(("decides",))
+        try:
+            found = analyse(inspection.rule_base, decides_at)
+        except RuleFileError as error:  # the rules do not compile for the engine
+            lines.append(error.one_line())
+            count += 1
+            found = []
+        for problem in found:
+            lines += problem.lines()
+            count += 1
+    for line in lines:
+        click.echo(line)
+    where = folder or DEFAULT_RULES_DIR
+    if count:
+        click.echo(f"{count} problem{'s' if count != 1 else ''} in {where}")
+        sys.exit(FAILED)
+    rule_base = inspection.rule_base
+    assert rule_base is not None
+    click.echo(
+        f"ok: {where}: {len(rule_base.rules)} rules, no gaps, no conflicts, every rule can fire"
+    )
+
+
+@rules.command("test")
+@_folder
+def test_rules(folder: Path | None) -> None:
+    """Run the scenario tests in DIR/tests/*.yaml and show each difference.
+
+    Each scenario gives facts and a day, and the advice expected (action, and optionally
+    follow_up_on and the rules that fire). Exit status 1 when any scenario fails.
+
+    \b
+    Example:
+        followup rules test my-rules/
+    """
+    with cli_errors():
+        rule_base = load_rule_base(folder)
+        advisor = Advisor(rule_base)
+        files = scenario_files(folder or DEFAULT_RULES_DIR)
+        if not files:
+            raise RuleFileError(
+                f"no scenario files in {(folder or DEFAULT_RULES_DIR) / 'tests'}",
+                suggestion="add tests/*.yaml; see docs/rules.md",
+            )
+        passed = failed = 0
+        fired: set[str] = set()
+        for path in files:
+            for result in run_scenarios(advisor, read_scenarios(path)):
+                fired.update(result.fired)
+                if result.passed:
+                    passed += 1
+                    click.echo(f"PASS {result.scenario.name}")
+                    continue
+                failed += 1
+                click.echo(f"FAIL {result.scenario.name} ({result.scenario.location})")
+                for difference in result.differences:
+                    click.echo(f"     {difference}")
+    uncovered = [rule.id for rule in rule_base.rules if rule.id not in fired]
+    if uncovered:
+        click.echo(f"not fired by any scenario: {', '.join(uncovered)}")
+    click.echo(f"{passed} passed, {failed} failed")
+    sys.exit(FAILED if failed else 0)
+
+
+@rules.command()
+@click.argument("old", type=click.Path(file_okay=False, exists=True, path_type=Path))
+@click.argument("new", type=click.Path(file_okay=False, exists=True, path_type=Path))
+@click.option(
+    "--cases",
+    "cases_file",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    metavar="FILE.jsonl",
+    help="Cases to compare (one JSON object of facts per line, with its today).",
+)
+@click.option(
+    "--audit",
+    "from_audit",
+    is_flag=True,
+    help="Compare the cases recorded in the audit trail (the default).",
+)
+@audit_db_option
+@click.option("--today", metavar="YYYY-MM-DD", help="The day for cases that carry none.")
+def diff(
+    old: Path,
+    new: Path,
+    cases_file: Path | None,
+    from_audit: bool,
+    audit_db: Path | None,
+    today: str | None,
+) -> None:
+    """Compare two rule bases: what changed, in words, and which cases' advice changes.
+
+    \b
+    Examples:
+        followup rules diff old-rules/ rules/
+        followup rules diff old-rules/ rules/ --cases cases.jsonl
+    """
+    with cli_errors():
+        before, after = load_rule_base(old), load_rule_base(new)
+        day = datetime.date.fromisoformat(today) if today else datetime.date.today()
+        changes = rule_changes(before, after)
+        click.echo("\n".join(changes) if changes else "no change in the rules")
+        if cases_file is not None and not from_audit:
+            cases = list(_cases_from_file(cases_file, day))
+            label = str(cases_file)
+        else:
+            path = audit_db or default_path()
+            cases = list(_cases_from_audit(path)) if path.exists() else []
+            label = f"the audit trail ({path})"
+        moved = list(case_changes(before, after, cases))
+    click.echo(f"{len(moved)} of {len(cases)} cases from {label} would get other advice")
+    for change in moved:
+        because = f" (rule {change.responsible})" if change.responsible else ""
+        click.echo(f"  {change.label}: {change.before} → {change.after}{because}")
+
+
+def _cases_from_file(
+    path: Path, day: datetime.date
+) -> Iterator[tuple[str, dict[str, Any], datetime.date]]:
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            facts = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        if isinstance(facts, dict):
+            when = facts.pop("today", None)
+            yield f"line {number}", facts, datetime.date.fromisoformat(when) if when else day
+
+
+def _cases_from_audit(path: Path) -> Iterator[tuple[str, dict[str, Any], datetime.date]]:
+    for record in open_store(path).records():
+        if record.today is not None:
+            yield f"record {record.id}", record.facts, datetime.date.fromisoformat(record.today)
+
+
+@rules.command("tree")
+@click.option(
+    "--rules",
+    "rules_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    metavar="DIR",
+    help="Another rule base (default: the shipped one).",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(GRAPH_FORMATS),
+    help="text (default), svg, png, pdf, dot or json.",
+)
+@click.option(
+    "-o",
+    "--output",
+    "out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="OUT",
+    help="Write to this file (the format follows its suffix).",
+)
+def rules_tree(rules_dir: Path | None, output_format: str | None, out: Path | None) -> None:
+    """Draw the whole rule base as a decision tree: questions inside, advice at the leaves.
+
+    The tree is derived from the rules (in priority order), not drawn by hand.
+
+    \b
+    Examples:
+        followup rules tree
+        followup rules tree -o tree.png
+        followup rules tree --rules my-rules/ --format dot
+    """
+    with cli_errors():
+        rule_base = load_rule_base(rules_dir)
+        from . import pictures  # noqa: PLC0415 - networkx and Graphviz load only for graphs
+
+        fmt = pictures.graph_format(output_format, out)
+        emit(pictures.rendered(pictures.tree(rule_base), fmt), fmt, out)
