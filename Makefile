@@ -36,6 +36,9 @@ unit:
 
 bench: install
 	$(BIN)/python -m bench.advise
+	$(BIN)/python -m bench.explain
+	$(BIN)/python -m bench.audit
+	$(BIN)/python -m bench.rules
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -54,6 +54,7 @@ class Document:
     value: Any
     marks: dict[PathKey, yaml.Mark] = field(default_factory=dict)
     key_marks: dict[PathKey, yaml.Mark] = field(default_factory=dict)
+    _split: tuple[str, list[str]] | None = field(default=None, repr=False, compare=False)
 
     def where(self, path: PathKey, *, key: bool = False) -> Location:
         """The location of the value at `path` (or of its key), falling back to its parent."""
@@ -69,7 +70,7 @@ class Document:
 
     def find_after(self, start: Location, needle: str) -> Location:
         """Where `needle` first appears at or after `start` (a folded text spans lines)."""
-        lines = self.text.splitlines()
+        lines = self._lines()
         for index in range(start.line - 1, len(lines)):
             begin = start.column - 1 if index == start.line - 1 else 0
             column = lines[index].find(needle, begin)
@@ -81,8 +82,13 @@ class Document:
         return Location(self.file, mark.line + 1, mark.column + 1, self._line(mark.line))
 
     def _line(self, index: int) -> str:
-        lines = self.text.splitlines()
+        lines = self._lines()
         return lines[index] if 0 <= index < len(lines) else ""
+
+    def _lines(self) -> list[str]:
+        if self._split is None or self._split[0] is not self.text:
+            self._split = (self.text, self.text.splitlines())
+        return self._split[1]
 
 
 def read_document(path: Path, display_name: str | None = None) -> Document:

@@ -271,11 +271,15 @@ class _TreeBuilder:
         if isinstance(condition, Not):
             inner = self._truth(condition.item, state)
             return None if inner is None else not inner
-        results = [self._truth(item, state) for item in condition.items]
+        # An `all` is settled by its first false item, an `any` by its first true one.
         decisive = isinstance(condition, AnyOf)
-        if decisive in results:
-            return decisive
-        return None if None in results else not decisive
+        unsettled = False
+        for item in condition.items:
+            result = self._truth(item, state)
+            if result is decisive:
+                return decisive
+            unsettled = unsettled or result is None
+        return None if unsettled else not decisive
 
     def _compare(self, test: Compare, state: State) -> bool | None:
         involved = test.facts()

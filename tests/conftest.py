@@ -45,7 +45,7 @@ def run_cli() -> RunCli:
 def rules_copy(tmp_path: Path) -> Path:
     """A private copy of the shipped rule base, to edit or break."""
     target = tmp_path / "rules"
-    shutil.copytree(RULES, target, ignore=shutil.ignore_patterns("tests"))
+    shutil.copytree(RULES, target)
     return target
 
 
