@@ -19,7 +19,14 @@ from .errors import EngineError, FactError, Location
 from .facts import read_case
 from .model import Compare, CompareOp, Condition, DateExpr, FactRef, Not, Rule, RuleBase
 from .session import Advisor
-from .tree import State, TreeAnalysis, analyse_tree, finite_domain, predicate_key
+from .tree import (
+    State,
+    TreeAnalysis,
+    analyse_tree,
+    finite_domain,
+    predicate_key,
+    source_fact,
+)
 
 EXAMPLE_TODAY = datetime.date(2026, 11, 25)  # a Wednesday: weekends are near on both sides
 DATE_OFFSETS = (-30, -15, -8, -7, -6, -2, -1, 0, 1, 7, 14)
@@ -99,15 +106,7 @@ def _find_cycle(start: str, needs: Mapping[str, set[str]]) -> list[str] | None:
 
 
 def _sources(values: Iterable[Any]) -> set[str]:
-    return {name for value in values if (name := _source(value)) is not None}
-
-
-def _source(value: Any) -> str | None:
-    if isinstance(value, FactRef):
-        return value.name
-    if isinstance(value, DateExpr):
-        return value.base
-    return None
+    return {name for value in values if (name := source_fact(value)) is not None}
 
 
 # -- rules that can never fire ----------------------------------------------------------------

@@ -244,7 +244,7 @@ class _TreeBuilder:
         concluded = dict(state.concluded)
         concluded_by = dict(state.concluded_by)
         for conclusion in rule.then:
-            source = _source_fact(conclusion.value)
+            source = source_fact(conclusion.value)
             if (
                 self.analysis
                 and source is not None
@@ -318,7 +318,17 @@ class _TreeBuilder:
         return replace(state, settled={**state.settled, key: answer == polarity})
 
 
-def _source_fact(value: Any) -> str | None:
+def date_definition(rule_base: RuleBase, question: Question) -> DateExpr | None:
+    """How the date a question tests was worked out on its path, if it is a computed day."""
+    for rule_id in reversed(question.fired_before):
+        for conclusion in rule_base.rule(rule_id).then:
+            if conclusion.fact == question.test.fact and isinstance(conclusion.value, DateExpr):
+                return conclusion.value
+    return None
+
+
+def source_fact(value: Any) -> str | None:
+    """The fact a concluded value is taken or counted from, if any."""
     if isinstance(value, FactRef):
         return value.name
     if isinstance(value, DateExpr):

@@ -11,12 +11,12 @@ from typing import Any
 import networkx as nx
 
 from engine.answer import Answer
-from engine.model import DateExpr, FactRef, RuleBase
+from engine.model import DateExpr, RuleBase
 from engine.templates import render
-from engine.tree import DecisionTree, Leaf, Question
+from engine.tree import DecisionTree, Leaf, Question, date_definition, source_fact
 
 from .checks import RuleCheck, check_rules
-from .words import conclusion_text, describe, describe_compare, plural, short_value
+from .words import conclusion_text, describe, describe_compare, short_value
 
 ADVICE_NODE = "advice"
 
@@ -79,14 +79,11 @@ def _facts_shown(
         names.update(check.rule.when.facts())
         for conclusion in check.rule.then:
             names.add(conclusion.fact)
-            if isinstance(conclusion.value, (FactRef, DateExpr)):
-                names.add(_source_fact(conclusion.value))
+            source = source_fact(conclusion.value)
+            if source is not None:
+                names.add(source)
     names.discard(rule_base.goal)
     return [name for name in rule_base.facts if name in names]
-
-
-def _source_fact(value: FactRef | DateExpr) -> str:
-    return value.name if isinstance(value, FactRef) else value.base
 
 
 def _add_rule(
@@ -194,15 +191,10 @@ def tree_graph(
 def _question_label(rule_base: RuleBase, question: Question) -> str:
     text = describe_compare(question.test)
     fact = question.test.fact
-    if not rule_base.facts[fact].derived:
+    definition = date_definition(rule_base, question)
+    if not rule_base.facts[fact].derived or definition is None:
         return text
-    for rule_id in reversed(question.fired_before):
-        for conclusion in rule_base.rule(rule_id).then:
-            if conclusion.fact == fact and isinstance(conclusion.value, DateExpr):
-                expr = conclusion.value
-                definition = f"{expr.base} + {plural(expr.plus_days, 'day')}"
-                return text.replace(fact, f"{fact} ({definition})", 1)
-    return text
+    return text.replace(fact, f"{fact} ({conclusion_text(definition)})", 1)
 
 
 def _leaf_label(rule_base: RuleBase, leaf: Leaf) -> str:

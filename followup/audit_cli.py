@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import click
 from rich import box
@@ -18,7 +16,7 @@ from engine import load_rule_base
 from .audit import AuditStore, default_path
 from .errors import cli_errors
 from .inputs import parse_day
-from .output import emit
+from .output import emit, graph_output_options
 from .replay import replay, stored_answer, stored_rule_base
 
 audit_db_option = click.option(
@@ -32,10 +30,6 @@ audit_db_option = click.option(
 
 def open_store(path: Path | None) -> AuditStore:
     return AuditStore(path or default_path())
-
-
-def _with_store(function: Callable[..., Any]) -> Callable[..., Any]:
-    return audit_db_option(function)
 
 
 @click.group()
@@ -52,7 +46,7 @@ def audit() -> None:
 
 
 @audit.command("list")
-@_with_store
+@audit_db_option
 @click.option("--since", metavar="YYYY-MM-DD", help="Only records made on or after this day.")
 @click.option("--action", metavar="ACTION", help="Only records with this advice.")
 @click.option(
@@ -95,7 +89,7 @@ def list_records(
 
 
 @audit.command()
-@_with_store
+@audit_db_option
 @click.argument("record_id", type=int, metavar="ID")
 def show(audit_db: Path | None, record_id: int) -> None:
     """Show one record: facts, answer, reasons and rule version.
@@ -123,22 +117,9 @@ def show(audit_db: Path | None, record_id: int) -> None:
 
 
 @audit.command("explain")
-@_with_store
+@audit_db_option
 @click.argument("record_id", type=int, metavar="ID")
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "svg", "png", "pdf", "dot", "json"]),
-    help="text (default), svg, png, pdf, dot or json.",
-)
-@click.option(
-    "-o",
-    "--output",
-    "out",
-    type=click.Path(dir_okay=False, path_type=Path),
-    metavar="OUT",
-    help="Write to this file (format from its suffix).",
-)
+@graph_output_options
 def explain_record(
     audit_db: Path | None, record_id: int, output_format: str | None, out: Path | None
 ) -> None:
@@ -160,7 +141,7 @@ def explain_record(
 
 
 @audit.command("replay")
-@_with_store
+@audit_db_option
 @click.argument("record_id", type=int, metavar="ID")
 @click.option(
     "--rules",
@@ -210,7 +191,7 @@ def replay_record(audit_db: Path | None, record_id: int, rules_dir: Path | None)
 
 
 @audit.command()
-@_with_store
+@audit_db_option
 def verify(audit_db: Path | None) -> None:
     """Walk the hash chain; name the first record edited, deleted or reordered (exit 1).
 
@@ -228,7 +209,7 @@ def verify(audit_db: Path | None) -> None:
 
 
 @audit.command()
-@_with_store
+@audit_db_option
 @click.option(
     "--format", "output_format", type=click.Choice(["jsonl"]), default="jsonl", show_default=True
 )
@@ -245,7 +226,7 @@ def export(audit_db: Path | None, output_format: str) -> None:
 
 
 @audit.command()
-@_with_store
+@audit_db_option
 @click.argument("record_id", type=int, metavar="ID")
 def redact(audit_db: Path | None, record_id: int) -> None:
     """Blank the personal facts of a record (names, company, role, points, news).

@@ -24,7 +24,7 @@ from .batch import run_batch
 from .errors import FAILED, cli_errors
 from .frontends import PlainFrontend, TerminalFrontend
 from .inputs import parse_day, read_facts_file
-from .output import GRAPH_FORMATS, emit
+from .output import emit, graph_output_options
 from .render import print_answer, print_lines
 from .rules_cli import rules
 
@@ -74,24 +74,6 @@ def _case_options(function: Callable[..., Any]) -> Callable[..., Any]:
     for decorator in reversed(decorators):
         function = decorator(function)
     return function
-
-
-def _output_options(function: Callable[..., Any]) -> Callable[..., Any]:
-    """--format and -o for graphs."""
-    function = click.option(
-        "-o",
-        "--output",
-        "out",
-        type=click.Path(dir_okay=False, path_type=Path),
-        metavar="OUT",
-        help="Write to this file (the format follows its suffix unless --format is given).",
-    )(function)
-    return click.option(
-        "--format",
-        "output_format",
-        type=click.Choice(GRAPH_FORMATS),
-        help="text (default on a terminal), svg, png, pdf, dot (Graphviz) or json (node-link).",
-    )(function)
 
 
 @dataclass(frozen=True)
@@ -226,7 +208,7 @@ def ask(today: str | None, rules_dir: Path | None, no_audit: bool, audit_db: Pat
 
 @main.command()
 @_case_options
-@_output_options
+@graph_output_options
 @click.option(
     "--why-not",
     "why_not_action",

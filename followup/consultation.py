@@ -16,8 +16,8 @@ from engine.answer import FOLLOW_UP_ON
 from engine.conditions import compare, evaluate
 from engine.dates import days_after
 from engine.facts import check_dates, parse_value
-from engine.model import DateExpr, FactSpec, RuleBase
-from engine.tree import DecisionTree, Leaf, Question, build_tree
+from engine.model import FactSpec, RuleBase
+from engine.tree import DecisionTree, Leaf, Question, build_tree, date_definition
 from explain.words import conclusion_text, describe_compare, short_value
 
 from .phrases import PhraseError, parse_date
@@ -170,7 +170,7 @@ class Consultation:
             fact = node.test.fact
             spec = self.rule_base.facts[fact]
             if spec.derived:
-                definition = self._definition(node)
+                definition = date_definition(self.rule_base, node)
                 if definition is None:
                     return None
                 base = self.rule_base.facts[definition.base]
@@ -182,13 +182,6 @@ class Consultation:
             elif fact not in self.answers and not spec.never_asked:
                 return Pending(spec, node)
             node = node.yes if compare(node.test, values) else node.no
-        return None
-
-    def _definition(self, question: Question) -> DateExpr | None:
-        for rule_id in reversed(question.fired_before):
-            for conclusion in self.rule_base.rule(rule_id).then:
-                if conclusion.fact == question.test.fact and isinstance(conclusion.value, DateExpr):
-                    return conclusion.value
         return None
 
     # -- one question -------------------------------------------------------------------------

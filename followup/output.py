@@ -5,12 +5,32 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 
 BINARY_FORMATS = ("png", "pdf")
 GRAPH_FORMATS = ("text", "svg", "png", "pdf", "dot", "json")
+
+
+def graph_output_options(function: Callable[..., Any]) -> Callable[..., Any]:
+    """--format and -o for commands that draw a graph."""
+    function = click.option(
+        "-o",
+        "--output",
+        "out",
+        type=click.Path(dir_okay=False, path_type=Path),
+        metavar="OUT",
+        help="Write to this file (the format follows its suffix unless --format is given).",
+    )(function)
+    return click.option(
+        "--format",
+        "output_format",
+        type=click.Choice(GRAPH_FORMATS),
+        help="text (default), svg, png, pdf, dot (Graphviz source) or json (node-link).",
+    )(function)
 
 
 def write_atomically(path: Path, content: bytes) -> None:

@@ -20,7 +20,7 @@ from explain.diff import case_changes, rule_changes
 from .audit import default_path
 from .audit_cli import audit_db_option, open_store
 from .errors import cli_errors
-from .output import GRAPH_FORMATS, emit
+from .output import emit, graph_output_options
 
 FAILED = 1
 
@@ -212,20 +212,7 @@ def _cases_from_audit(path: Path) -> Iterator[tuple[str, dict[str, Any], datetim
     metavar="DIR",
     help="Another rule base (default: the shipped one).",
 )
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(GRAPH_FORMATS),
-    help="text (default), svg, png, pdf, dot or json.",
-)
-@click.option(
-    "-o",
-    "--output",
-    "out",
-    type=click.Path(dir_okay=False, path_type=Path),
-    metavar="OUT",
-    help="Write to this file (the format follows its suffix).",
-)
+@graph_output_options
 def rules_tree(rules_dir: Path | None, output_format: str | None, out: Path | None) -> None:
     """Draw the whole rule base as a decision tree: questions inside, advice at the leaves.
 
