@@ -10,6 +10,8 @@ Everything durable_rules-specific stays in this module and the compiler:
   keep our own record and raise it;
 - a case no rule matches raises MessageNotHandledException and leaves a session that crashes
   the library when deleted: a catch-all rule of lowest priority matches every case;
+- a comparison with another fact of a join can crash the library (SIGSEGV, depending on
+  memory layout): the compiler makes every comparison within one fact instead;
 - compile errors are bare numbers: they are wrapped with words.
 """
 

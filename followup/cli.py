@@ -77,20 +77,20 @@ def _case_options(function: Callable[..., Any]) -> Callable[..., Any]:
 
 
 @dataclass(frozen=True)
-class _Consultation:
+class _Request:
     advisor: Advisor
     case: Case
 
 
-def _consultation(
+def _request(
     facts_file: str | None, overrides: Sequence[str], today: str | None, rules_dir: Path | None
-) -> _Consultation:
+) -> _Request:
     day = parse_day(today, "--today") if today else datetime.date.today()
     rule_base = load_rule_base(rules_dir)
     if facts_file is None and not overrides:
         raise click.UsageError("give a facts FILE (or - for stdin), or facts with --set")
     raw, origin = read_facts_file(facts_file, overrides)
-    return _Consultation(Advisor(rule_base), read_case(raw, rule_base, today=day, origin=origin))
+    return _Request(Advisor(rule_base), read_case(raw, rule_base, today=day, origin=origin))
 
 
 @main.command()
@@ -152,13 +152,13 @@ def advise(
             with _open_text(batch_file) as stream:
                 failures = run_batch(stream, advisor, day, sys.stdout, _progress_console(), store)
             sys.exit(FAILED if failures else 0)
-        consultation = _consultation(facts_file, overrides, today, rules_dir)
-        rule_base = consultation.advisor.rule_base
-        answer = consultation.advisor.advise(consultation.case)
+        request = _request(facts_file, overrides, today, rules_dir)
+        rule_base = request.advisor.rule_base
+        answer = request.advisor.advise(request.case)
         chain = how(rule_base, answer) if why else []
         if not no_audit:
             record_id = open_store(audit_db).record(
-                Entry(answer, consultation.case, rule_base, "advise")
+                Entry(answer, request.case, rule_base, "advise")
             )
             click.echo(f"recorded as audit record {record_id}", err=True)
     if output_format == "json":
@@ -239,8 +239,8 @@ def explain(
         followup explain examples/no-timeline.yaml --why-not follow_up_now
     """
     with cli_errors():
-        consultation = _consultation(facts_file, overrides, today, rules_dir)
-        rule_base = consultation.advisor.rule_base
+        request = _request(facts_file, overrides, today, rules_dir)
+        rule_base = request.advisor.rule_base
         if why_not_action is not None:
             actions = rule_base.facts[rule_base.goal].values
             if why_not_action not in actions:
@@ -248,10 +248,10 @@ def explain(
                     f"{why_not_action!r} is not an action (one of: {', '.join(actions)})",
                     param_hint="--why-not",
                 )
-            result = why_not(consultation.advisor, consultation.case, why_not_action)
+            result = why_not(request.advisor, request.case, why_not_action)
             click.echo("\n".join(result.lines()))
             return
-        answer = consultation.advisor.advise(consultation.case)
+        answer = request.advisor.advise(request.case)
         from . import pictures  # noqa: PLC0415 - networkx and Graphviz load only for graphs
 
         fmt = pictures.graph_format(output_format, out)
