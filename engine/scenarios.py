@@ -13,6 +13,7 @@ from .errors import AdvisorError, Location, RuleFileError
 from .facts import Origin, read_case
 from .session import Advisor
 from .source import Document, read_document
+from .suggest import did_you_mean
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,13 @@ def run_scenarios(advisor: Advisor, scenarios: list[Scenario]) -> Iterator[Resul
 
 
 def _run(advisor: Advisor, scenario: Scenario) -> Result:
+    known = [rule.id for rule in advisor.rule_base.rules]
+    unknown = [name for name in scenario.expect.get("fired", []) if name not in known]
+    if unknown:
+        hint = did_you_mean(unknown[0], known)
+        return Result(
+            scenario, (f"unknown rule `{unknown[0]}` in fired" + (f" ({hint})" if hint else ""),)
+        )
     origin = Origin(scenario.name, _FactsDocument(scenario))
     try:
         case = read_case(scenario.facts, advisor.rule_base, today=scenario.today, origin=origin)

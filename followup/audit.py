@@ -121,7 +121,11 @@ class AuditStore:
             self.db.execute("PRAGMA synchronous=NORMAL")
             migrate(self.db)
         except (sqlite3.Error, OSError) as error:
-            raise AuditError(f"cannot open the audit database {path}: {error}") from error
+            reason = getattr(error, "strerror", None) or str(error)
+            raise AuditError(
+                f"cannot open the audit database {path}: {reason}",
+                suggestion="give another place with --audit-db, or use --no-audit",
+            ) from error
 
     def close(self) -> None:
         self.db.close()

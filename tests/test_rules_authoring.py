@@ -58,6 +58,20 @@ def test_a_scenario_with_refused_facts(run_cli: RunCli, rules_copy: Path) -> Non
     )
 
 
+def test_a_misspelt_rule_in_fired(run_cli: RunCli, rules_copy: Path) -> None:
+    edit(
+        rules_copy / "tests" / "advice.yaml",
+        "      fired: [reach_out_sooner]\n",
+        "      fired: [reach_out_soon]\n",
+    )
+    result = run_cli("rules", "test", str(rules_copy))
+    assert result.exit_code == 1
+    assert (
+        "     unknown rule `reach_out_soon` in fired (did you mean `reach_out_sooner`?)"
+        in result.stdout.splitlines()
+    )
+
+
 def test_a_scenario_file_with_a_bad_today(run_cli: RunCli, rules_copy: Path) -> None:
     (rules_copy / "tests" / "extra.yaml").write_text(
         "scenarios:\n  - name: x\n    today: soon\n    facts: {}\n    expect:\n      action: wait\n"

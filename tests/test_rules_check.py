@@ -171,4 +171,5 @@ SCENARIO_MESSAGES = {
     "follow_up_on: expected VALUE, got OTHER",
     "fired: expected RULES; got OTHER",
     "the advisor refused it: PROBLEM",
+    "unknown rule `NAME` in fired",
 }
