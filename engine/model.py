@@ -5,7 +5,6 @@ The compiler, the explainer, the checks and the question order all read this mod
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -24,14 +23,6 @@ CompareOp = Literal[
     "on_or_after",
     "known",
 ]
-ORDERING_OPS: tuple[CompareOp, ...] = (
-    "at_least",
-    "at_most",
-    "before",
-    "after",
-    "on_or_before",
-    "on_or_after",
-)
 DATE_OPS: tuple[CompareOp, ...] = ("before", "after", "on_or_before", "on_or_after")
 
 
@@ -198,6 +189,3 @@ class RuleBase:
 
     def rule(self, rule_id: str) -> Rule:
         return next(rule for rule in self.rules if rule.id == rule_id)
-
-
-FactValue = bool | int | str | datetime.date | list[str] | None
