@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
+
+import pexpect
 
 from .conftest import TODAY, RunCli
 
@@ -65,3 +69,19 @@ def test_batch_line_matches_single_advice(run_cli: RunCli, tmp_path: Path) -> No
         run_cli("advise", "--batch", "-", "--today", TODAY, input=json.dumps(facts)).stdout
     )
     assert single == batch
+
+
+def test_progress_on_a_terminal_only(tmp_path: Path) -> None:
+    cases = tmp_path / "cases.jsonl"
+    cases.write_text('{"interview_date": "2026-11-20"}\n' * 15_000)
+    command = f"{sys.executable} -m followup advise --batch {cases} --today {TODAY} --no-audit"
+    child = pexpect.spawn(
+        "/bin/sh", ["-c", f"{command} > {tmp_path / 'out.jsonl'}"], encoding="utf-8", timeout=120
+    )
+    child.expect("cases advised")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    assert len((tmp_path / "out.jsonl").read_text().splitlines()) == 15_000
+    piped = subprocess.run(command.split(), capture_output=True, text=True, check=True)
+    assert piped.stderr == ""
