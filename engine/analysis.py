@@ -17,7 +17,7 @@ from .conditions import compare, compares, evaluate
 from .dates import days_after
 from .errors import EngineError, FactError, Location
 from .facts import read_case
-from .model import Compare, CompareOp, Condition, DateExpr, FactRef, Not, Rule, RuleBase
+from .model import AllOf, Compare, CompareOp, Condition, DateExpr, FactRef, Not, Rule, RuleBase
 from .session import Advisor
 from .tree import (
     State,
@@ -208,7 +208,7 @@ def _holds(
     if isinstance(condition, Not):
         return not _holds(condition.item, assignment, settled)
     results = (_holds(item, assignment, settled) for item in condition.items)
-    return all(results) if type(condition).__name__ == "AllOf" else any(results)
+    return all(results) if isinstance(condition, AllOf) else any(results)
 
 
 def _unfounded(analysis: TreeAnalysis) -> Iterator[Problem]:

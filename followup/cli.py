@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 import json
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -85,7 +84,7 @@ class _Request:
 def _request(
     facts_file: str | None, overrides: Sequence[str], today: str | None, rules_dir: Path | None
 ) -> _Request:
-    day = parse_day(today, "--today") if today else datetime.date.today()
+    day = parse_day(today)
     rule_base = load_rule_base(rules_dir)
     if facts_file is None and not overrides:
         raise click.UsageError("give a facts FILE (or - for stdin), or facts with --set")
@@ -146,7 +145,7 @@ def advise(
         if batch_file is not None:
             if facts_file is not None or overrides:
                 raise click.UsageError("--batch reads its facts from FILE.jsonl; drop FILE/--set")
-            day = parse_day(today, "--today") if today else datetime.date.today()
+            day = parse_day(today)
             advisor = Advisor(load_rule_base(rules_dir))
             store = open_store(audit_db) if audit_batch and not no_audit else None
             with _open_text(batch_file) as stream:
@@ -194,7 +193,7 @@ def ask(today: str | None, rules_dir: Path | None, no_audit: bool, audit_db: Pat
         printf '2026-11-16\\nno\\nno\\n0\\nno\\nunsure\\n' | followup ask
     """
     with cli_errors():
-        day = parse_day(today, "--today") if today else datetime.date.today()
+        day = parse_day(today)
         advisor = Advisor(load_rule_base(rules_dir))
         store = None if no_audit else open_store(audit_db)
     console = Console(highlight=False)

@@ -13,8 +13,10 @@ from typing import Any, TextIO
 from engine import Case, FactError, Origin, RuleBase, RuleFileError, parse_document, read_case
 
 
-def parse_day(text: str, option: str) -> datetime.date:
-    """An ISO date given on the command line."""
+def parse_day(text: str | None, option: str = "--today") -> datetime.date:
+    """An ISO date given on the command line; the system date when none was given."""
+    if text is None:
+        return datetime.date.today()
     try:
         return datetime.date.fromisoformat(text)
     except ValueError:

@@ -19,10 +19,9 @@ from explain.diff import case_changes, rule_changes
 
 from .audit import default_path
 from .audit_cli import audit_db_option, open_store
-from .errors import cli_errors
+from .errors import FAILED, cli_errors
+from .inputs import parse_day
 from .output import emit, graph_output_options
-
-FAILED = 1
 
 
 @click.group()
@@ -59,10 +58,7 @@ def check(folder: Path | None) -> None:
     """
     inspection = inspect_rule_base(folder)
     lines = [
-        f"{problem.location}: {problem.message}"
-        + (f" ({problem.suggestion})" if problem.suggestion else "")
-        if problem.location
-        else f"error: {problem.one_line()}"
+        problem.one_line() if problem.location else f"error: {problem.one_line()}"
         for problem in inspection.problems
     ]
     count = len(inspection.problems)
@@ -166,7 +162,7 @@ def diff(
     """
     with cli_errors():
         before, after = load_rule_base(old), load_rule_base(new)
-        day = datetime.date.fromisoformat(today) if today else datetime.date.today()
+        day = parse_day(today)
         changes = rule_changes(before, after)
         click.echo("\n".join(changes) if changes else "no change in the rules")
         if cases_file is not None and not from_audit:
