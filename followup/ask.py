@@ -12,9 +12,9 @@ from rich.console import Console
 from engine import Advisor, Answer
 from explain.why import how
 
-from .audit import AuditStore, Entry
+from .audit import AuditError, AuditStore, Entry
 from .consultation import Consultation, Prompt, Quit, facts_to_save
-from .output import write_atomically
+from .output import OutputError, write_atomically
 from .render import print_answer
 
 NEXT_STEPS = ("how", "explain", "save", "done")
@@ -34,9 +34,11 @@ def consult(
     console: Console,
     store: AuditStore | None = None,
 ) -> int:
-    """Run one consultation; the exit status (0, 1 for input that ended early, 130 for Ctrl-C)."""
+    """Run one consultation; the exit status (0; 1 for input that ended early or advice left
+    unrecorded; 130 for Ctrl-C)."""
     consultation = Consultation(advisor, today, frontend.ask, frontend.say)
     frontend.say("A few questions about your interview (type help at any question).")
+    unrecorded = False
     try:
         while True:
             answer = consultation.run()
@@ -54,7 +56,7 @@ def consult(
                     print_answer(console, answer)
             if store is not None:
                 entry = Entry(answer, consultation.case(), advisor.rule_base, "ask")
-                frontend.say(f"(Recorded in the audit trail as record {store.record(entry)}.)")
+                unrecorded = not _record(store, entry, frontend)
             if _next_steps(consultation, answer, frontend) != "back":
                 break
             consultation.undo_last()
@@ -69,7 +71,18 @@ def consult(
     except KeyboardInterrupt:
         frontend.say("\n" + STOPPED)
         return 130
-    return 0
+    return 1 if unrecorded else 0
+
+
+def _record(store: AuditStore, entry: Entry, frontend: Frontend) -> bool:
+    """Record the advice (the database is created now, not before); say what happened."""
+    try:
+        record_id = store.record(entry)
+    except AuditError as error:
+        frontend.say(f"(The advice could not be recorded in the audit trail: {error.one_line()})")
+        return False
+    frontend.say(f"(Recorded in the audit trail as record {record_id}.)")
+    return True
 
 
 def _confirm(frontend: Frontend, question: str) -> str:
@@ -141,8 +154,8 @@ def _explain(consultation: Consultation, answer: Answer, frontend: Frontend) -> 
     from explain.graph import reasoning_graph  # noqa: PLC0415
     from explain.render import render_picture  # noqa: PLC0415
 
-    write_atomically(path, render_picture(reasoning_graph(consultation.rule_base, answer), fmt))
-    frontend.say(f"Wrote {path}.")
+    picture = render_picture(reasoning_graph(consultation.rule_base, answer), fmt)
+    _write(frontend, path, picture, f"Wrote {path}.")
 
 
 def _save(consultation: Consultation, frontend: Frontend) -> None:
@@ -150,5 +163,14 @@ def _save(consultation: Consultation, frontend: Frontend) -> None:
     if path is None:
         return
     text = yaml.safe_dump(facts_to_save(consultation.answers), sort_keys=False, allow_unicode=True)
-    write_atomically(path, text.encode())
-    frontend.say(f"Saved {path}: `followup advise {path}` gives this advice again.")
+    done = f"Saved {path}: `followup advise {path}` gives this advice again."
+    _write(frontend, path, text.encode(), done)
+
+
+def _write(frontend: Frontend, path: Path, content: bytes, done: str) -> None:
+    try:
+        write_atomically(path, content)
+    except OutputError as error:
+        frontend.say(error.one_line())
+        return
+    frontend.say(done)

@@ -1,39 +1,50 @@
-"""The audit trail: every answer recorded in SQLite, chained by hashes so edits show.
+"""The audit trail stored in SQLite: every answer recorded, chained by hashes so edits show.
 
-Each record commits to its content field by field: a field's commitment is the sha256 of a
-random nonce and the field's value. The record's content hash covers those commitments, and
-its record hash covers the content hash and the previous record's hash. Redacting a personal
-field blanks its value and nonce but keeps its commitment, so the chain still verifies, while
-any other edit, a deleted row or a swapped pair does not.
+The tamper evidence itself (commitments, chain, verify, redaction) lives in chain.py; this
+module only stores and fetches its rows. The database is opened on first use: reading never
+creates it, the first record does.
 """
 
 from __future__ import annotations
 
 import datetime
-import hashlib
 import json
 import os
-import secrets
 import sqlite3
-from collections.abc import Iterable, Iterator, Mapping
+import urllib.parse
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import platformdirs
 
-from engine import AdvisorError, Answer, Case, RuleBase
+from engine import Answer, Case, RuleBase
 from engine.trace import jsonable
 
-from .migrations import migrate
+from . import chain
+from .chain import AuditError, Verification
+from .migrations import NewerSchema, migrate
 
-GENESIS = "0" * 64
-REDACTED = "[redacted]"
 ENVIRONMENT_VARIABLE = "FOLLOWUP_AUDIT_DB"
+# SQLite's integers are 64-bit: a larger id can name no record.
+LARGEST_RECORD_ID = 2**63 - 1
+# How long a redaction waits for other readers before leaving old pages in the -wal file.
+CHECKPOINT_WAIT_MS = 5000
+TABLES = ("records", "rule_bases")
+
+__all__ = ["AuditError", "AuditRecord", "AuditStore", "Entry", "Redaction", "Verification"]
 
 
-class AuditError(AdvisorError):
-    """The audit store cannot do what was asked (unknown record, unreadable database)."""
+class AuditDamaged(AuditError):
+    """The database file or its tables are damaged; `reason` says how."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        super().__init__(
+            f"the audit database {path} {reason}", suggestion="see `followup audit verify`"
+        )
+        self.reason = reason
 
 
 def default_path() -> Path:
@@ -42,18 +53,6 @@ def default_path() -> Path:
     if configured:
         return Path(configured).expanduser()
     return platformdirs.user_data_path("followup") / "audit.sqlite3"
-
-
-def canonical(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-
-
-def sha256(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
-def commitment(nonce: str, value: Any) -> str:
-    return sha256(nonce + canonical(value))
 
 
 @dataclass(frozen=True)
@@ -87,19 +86,6 @@ class AuditRecord:
 
 
 @dataclass(frozen=True)
-class Verification:
-    """The result of walking the chain."""
-
-    checked: int
-    problem: str | None = None
-    record_id: int | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.problem is None
-
-
-@dataclass(frozen=True)
 class Entry:
     """What one answer contributes to the trail."""
 
@@ -109,26 +95,90 @@ class Entry:
     source: str
 
 
+@dataclass(frozen=True)
+class Redaction:
+    """What a redaction blanked, and whether the old text is gone from the -wal file too."""
+
+    fields: list[str]
+    log_cleared: bool
+
+
 class AuditStore:
     """The SQLite audit store (WAL), with its schema brought up to date on opening."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self.db = sqlite3.connect(path, timeout=60, isolation_level=None)
-            self.db.execute("PRAGMA journal_mode=WAL")
-            self.db.execute("PRAGMA synchronous=NORMAL")
-            migrate(self.db)
-        except (sqlite3.Error, OSError) as error:
-            reason = getattr(error, "strerror", None) or str(error)
+        self._db: sqlite3.Connection | None = None
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+    # -- opening ------------------------------------------------------------------------------
+
+    def exists(self) -> bool:
+        """Whether the database is there (reading never creates it; the first record does)."""
+        return self._db is not None or self.path.exists()
+
+    def require(self) -> None:
+        """Refuse, in words, a database that is not there: a mistyped place reads as empty."""
+        if not self.exists():
             raise AuditError(
-                f"cannot open the audit database {path}: {reason}",
+                f"no audit database at {self.path}: nothing has been recorded there yet",
+                suggestion="give its place with --audit-db",
+            )
+
+    def _connect(self, *, create: bool) -> sqlite3.Connection:
+        if self._db is not None:
+            return self._db
+        if not create:
+            self.require()
+        if create:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        mode = "rwc" if create else "rw"
+        uri = f"file:{urllib.parse.quote(str(self.path.resolve()))}?mode={mode}"
+        db = sqlite3.connect(uri, uri=True, timeout=60, isolation_level=None)
+        try:
+            migrate(db)
+            if create:
+                db.execute("PRAGMA journal_mode=WAL")
+                db.execute("PRAGMA synchronous=NORMAL")
+        except BaseException:
+            db.close()
+            raise
+        self._db = db
+        return db
+
+    @contextmanager
+    def _database_errors(self) -> Iterator[None]:
+        """Turn what SQLite or the file system says into one line a person can act on."""
+        try:
+            yield
+        except NewerSchema as error:
+            raise AuditError(
+                f"the audit database {self.path} was made by a newer followup "
+                f"({error.message}): it is left as it is",
+                suggestion="update followup, or give another place with --audit-db",
+            ) from error
+        except sqlite3.Error as error:
+            raise self._problem(error) from error
+        except OSError as error:
+            raise AuditError(
+                f"cannot open the audit database {self.path}: {error.strerror or error}",
                 suggestion="give another place with --audit-db, or use --no-audit",
             ) from error
 
-    def close(self) -> None:
-        self.db.close()
+    def _problem(self, error: sqlite3.Error) -> AuditError:
+        text = str(error)
+        if text.startswith("no such table: "):
+            return AuditDamaged(self.path, f"is damaged: it has no {text.split(': ', 1)[1]} table")
+        if type(error) is sqlite3.DatabaseError or "malformed" in text:
+            return AuditDamaged(self.path, f"is damaged: {text}")
+        return AuditError(
+            f"cannot use the audit database {self.path}: {text}",
+            suggestion="give another place with --audit-db, or use --no-audit",
+        )
 
     # -- writing ------------------------------------------------------------------------------
 
@@ -138,140 +188,88 @@ class AuditStore:
 
     def record_many(self, entries: Iterable[Entry]) -> list[int]:
         """Record several answers in one transaction; returns their ids in order."""
-        ids = []
-        self.db.execute("BEGIN IMMEDIATE")
-        try:
-            for entry in entries:
-                self._store_rule_base(entry.rule_base)
-                answer = entry.answer.to_json()
-                trace = answer.pop("trace")
-                facts = {name: jsonable(value) for name, value in entry.case.given.items()}
-                ids.append(
-                    self._append(
-                        kind="advice",
-                        source=entry.source,
-                        today=entry.case.today.isoformat(),
-                        facts=facts,
-                        rule_base_version=entry.rule_base.version,
-                        trace=trace,
-                        answer=answer,
-                    )
-                )
-            self.db.execute("COMMIT")
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
-        return ids
+        with self._database_errors():
+            db = self._connect(create=True)
+            with _transaction(db):
+                return [self._record_one(db, entry) for entry in entries]
 
-    def _store_rule_base(self, rule_base: RuleBase) -> None:
-        self.db.execute(
+    def _record_one(self, db: sqlite3.Connection, entry: Entry) -> int:
+        db.execute(
             "INSERT OR IGNORE INTO rule_bases (version, files, stored_at) VALUES (?, ?, ?)",
-            (rule_base.version, canonical(dict(rule_base.files)), _now()),
+            (entry.rule_base.version, chain.canonical(dict(entry.rule_base.files)), _now()),
+        )
+        answer = entry.answer.to_json()
+        trace = answer.pop("trace")
+        return self._append(
+            db,
+            kind="advice",
+            source=entry.source,
+            today=entry.case.today.isoformat(),
+            facts={name: jsonable(value) for name, value in entry.case.given.items()},
+            rule_base_version=entry.rule_base.version,
+            trace=trace,
+            answer=answer,
         )
 
-    def _append(
-        self,
-        *,
-        kind: str,
-        source: str,
-        today: str | None,
-        facts: dict[str, Any],
-        rule_base_version: str | None,
-        trace: list[Any],
-        answer: dict[str, Any],
-    ) -> int:
-        last = self.db.execute(
+    def _append(self, db: sqlite3.Connection, **content: Any) -> int:
+        last = db.execute(
             "SELECT id, record_hash FROM records ORDER BY seq DESC LIMIT 1"
         ).fetchone()
-        record_id = (last[0] + 1) if last else 1
-        prev_hash = last[1] if last else GENESIS
-        fields = _fields(facts, answer)
-        nonces = {name: secrets.token_hex(16) for name in fields}
-        commitments = {name: commitment(nonces[name], value) for name, value in fields.items()}
-        recorded_at = _now()
-        content_hash = _content_hash(
-            record_id, kind, recorded_at, source, today, rule_base_version, trace, commitments
+        row = chain.new_row(
+            record_id=(last[0] + 1) if last else 1,
+            prev_hash=last[1] if last else chain.GENESIS,
+            recorded_at=_now(),
+            **content,
         )
-        self.db.execute(
-            "INSERT INTO records (id, kind, recorded_at, source, today, facts, rule_base_version,"
-            " trace, answer, nonces, redacted, content_hash, prev_hash, record_hash)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                record_id,
-                kind,
-                recorded_at,
-                source,
-                today,
-                canonical(facts),
-                rule_base_version,
-                canonical(trace),
-                canonical(answer),
-                canonical(nonces),
-                canonical({}),
-                content_hash,
-                prev_hash,
-                sha256(prev_hash + content_hash),
-            ),
+        columns = ", ".join(row)
+        db.execute(
+            f"INSERT INTO records ({columns}) VALUES ({', '.join(':' + name for name in row)})",
+            row,
         )
+        record_id: int = row["id"]
         return record_id
 
-    def redact(self, record_id: int, personal_facts: Iterable[str]) -> list[str]:
-        """Blank the personal facts of a record (and answer text quoting them); record that."""
-        self.db.execute("BEGIN IMMEDIATE")
-        try:
-            row = self._row(record_id)
-            if row["kind"] != "advice":
-                raise AuditError(f"record {record_id} is not advice and holds nothing personal")
-            facts, answer = json.loads(row["facts"]), json.loads(row["answer"])
-            nonces, redacted = json.loads(row["nonces"]), json.loads(row["redacted"])
-            personal_texts = [
-                text
-                for name in personal_facts
-                if name in facts and f"facts.{name}" in nonces
-                for text in (facts[name] if isinstance(facts[name], list) else [facts[name]])
-            ]
-            blanked = [f"facts.{name}" for name in personal_facts if f"facts.{name}" in nonces]
-            blanked += [
-                f"answer.{key}"
-                for key, value in answer.items()
-                if f"answer.{key}" in nonces
-                and any(text and str(text) in canonical(value) for text in personal_texts)
-            ]
-            for field in blanked:
-                section, key = field.split(".", 1)
-                target = facts if section == "facts" else answer
-                value = target[key]
-                redacted[field] = commitment(nonces.pop(field), value)
-                target[key] = _blank(value)
-            self.db.execute(
-                "UPDATE records SET facts = ?, answer = ?, nonces = ?, redacted = ? WHERE id = ?",
-                (
-                    canonical(facts),
-                    canonical(answer),
-                    canonical(nonces),
-                    canonical(redacted),
-                    record_id,
-                ),
-            )
-            self._append(
-                kind="redaction",
-                source="audit redact",
-                today=None,
-                facts={},
-                rule_base_version=None,
-                trace=[],
-                answer={"redacted_record": record_id, "fields": sorted(blanked)},
-            )
-            self.db.execute("COMMIT")
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
-        return sorted(blanked)
+    def redact(self, record_id: int, fields: Iterable[str]) -> Redaction:
+        """Blank these fields of a record, record that, and leave no old copy in the files."""
+        with self._database_errors():
+            db = self._connect(create=False)
+            # Freed space is zeroed, so no old copy of the blanked text stays in a page.
+            db.execute("PRAGMA secure_delete = ON")
+            with _transaction(db):
+                row = self._row(record_id)
+                if row["kind"] != "advice":
+                    raise AuditError(f"record {record_id} is not advice and holds nothing personal")
+                columns, blanked = chain.redacted_columns(row, fields)
+                if blanked:
+                    db.execute(
+                        "UPDATE records SET facts = :facts, answer = :answer, nonces = :nonces,"
+                        " redacted = :redacted WHERE id = :id",
+                        {**columns, "id": record_id},
+                    )
+                    self._append(
+                        db,
+                        kind="redaction",
+                        source="audit redact",
+                        today=None,
+                        facts={},
+                        rule_base_version=None,
+                        trace=[],
+                        answer={"redacted_record": record_id, "fields": blanked},
+                    )
+            return Redaction(blanked, self._clear_write_ahead_log(db))
+
+    def _clear_write_ahead_log(self, db: sqlite3.Connection) -> bool:
+        """Copy the -wal file into the database and empty it; False if a reader kept it."""
+        db.execute(f"PRAGMA busy_timeout = {CHECKPOINT_WAIT_MS}")
+        busy = db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+        return bool(busy == 0)
 
     # -- reading ------------------------------------------------------------------------------
 
     def get(self, record_id: int) -> AuditRecord:
-        return _record(self._row(record_id))
+        with self._database_errors():
+            self._connect(create=False)
+            return _record(self._row(record_id))
 
     def records(
         self, since: datetime.date | None = None, action: str | None = None
@@ -293,140 +291,108 @@ class AuditStore:
             yield _record(row)
 
     def rule_files(self, version: str) -> dict[str, str]:
-        row = self.db.execute("SELECT files FROM rule_bases WHERE version = ?", (version,))
-        found = row.fetchone()
+        """The files of a stored rule base, only once they are checked to be exactly it."""
+        found = self._rule_files_json(version)
         if found is None:
-            raise AuditError(f"the rule base {version[:12]} is not in the audit store")
-        files: dict[str, str] = json.loads(found[0])
+            raise AuditError(
+                f"the rule base {version[:12]} is not in the audit database",
+                suggestion="see `followup audit verify`",
+            )
+        problem = chain.rule_files_problem(version, found)
+        if problem is not None:
+            raise AuditError(
+                f"the audit database holds rule base {version[:12]} {problem}",
+                suggestion="see `followup audit verify`",
+            )
+        files: dict[str, str] = json.loads(found)
         return files
 
-    def _rows(self, query: str, parameters: list[Any]) -> Iterator[sqlite3.Row]:
-        cursor = self.db.cursor()
-        cursor.row_factory = sqlite3.Row
-        yield from cursor.execute(query, parameters)
+    def _rule_files_json(self, version: str) -> Any:
+        with self._database_errors():
+            db = self._connect(create=False)
+            found = db.execute("SELECT files FROM rule_bases WHERE version = ?", (version,))
+            row = found.fetchone()
+        return None if row is None else row[0]
 
-    def _row(self, record_id: int) -> sqlite3.Row:
-        cursor = self.db.cursor()
-        cursor.row_factory = sqlite3.Row
-        row = cursor.execute("SELECT * FROM records WHERE id = ?", (record_id,)).fetchone()
-        if row is None:
-            raise AuditError(f"no audit record {record_id}", suggestion="see `followup audit list`")
-        result: sqlite3.Row = row
-        return result
+    def _rows(self, query: str, parameters: list[Any]) -> Iterator[dict[str, Any]]:
+        if not self.exists():
+            return
+        # The errors of a lazy read surface while it is iterated, so they are turned there.
+        with self._database_errors():
+            cursor = self._connect(create=False).cursor()
+            cursor.row_factory = _as_dict
+            yield from cursor.execute(query, parameters)
+
+    def _row(self, record_id: int) -> dict[str, Any]:
+        if not 0 < record_id <= LARGEST_RECORD_ID:
+            raise _no_record(record_id)
+        for row in self._rows("SELECT * FROM records WHERE id = ?", [record_id]):
+            return row
+        raise _no_record(record_id)
 
     # -- checking -----------------------------------------------------------------------------
 
     def verify(self) -> Verification:
-        """Walk the chain; name the first record that was edited, deleted or reordered."""
-        previous = GENESIS
-        checked = 0
-        redactions: dict[int, set[str]] = {}
-        redacted_records: dict[int, set[str]] = {}
-        for row in self._rows("SELECT * FROM records ORDER BY seq", []):
-            record_id = row["id"]
-            problem = _check_row(row)
-            if problem is not None:
-                return Verification(checked, f"record {record_id} {problem}", record_id)
-            if row["prev_hash"] != previous:
+        """Walk the chain; name the first record edited, deleted or reordered, or the damage."""
+        self.require()
+        try:
+            missing = [table for table in TABLES if not self._has_table(table)]
+            if missing:
                 return Verification(
-                    checked,
-                    f"record {record_id} does not follow the record before it: a record was "
-                    "deleted, inserted or reordered there",
-                    record_id,
+                    0,
+                    f"the audit database is damaged: it has no {missing[0]} table",
+                    whole_database=True,
                 )
-            previous = row["record_hash"]
-            checked += 1
-            answer = json.loads(row["answer"])
-            if row["kind"] == "redaction":
-                redactions[answer["redacted_record"]] = set(answer["fields"])
-            elif json.loads(row["redacted"]):
-                redacted_records[record_id] = set(json.loads(row["redacted"]))
-        for record_id, fields in redacted_records.items():
-            if redactions.get(record_id) != fields:
-                return Verification(
-                    checked,
-                    f"record {record_id} was blanked without a recorded redaction",
-                    record_id,
-                )
-        return Verification(checked)
+            problems: dict[str, str | None] = {}
+
+            def rule_base_problem(version: str) -> str | None:
+                if version not in problems:
+                    found = self._rule_files_json(version)
+                    problems[version] = (
+                        "which is missing from the audit database"
+                        if found is None
+                        else chain.rule_files_problem(version, found)
+                    )
+                return problems[version]
+
+            rows = self._rows("SELECT * FROM records ORDER BY seq", [])
+            return chain.verify(rows, rule_base_problem)
+        except AuditDamaged as error:
+            return Verification(0, f"the audit database {error.reason}", whole_database=True)
+
+    def _has_table(self, name: str) -> bool:
+        query = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?"
+        return any(True for _row in self._rows(query, [name]))
 
 
-def _fields(facts: Mapping[str, Any], answer: Mapping[str, Any]) -> dict[str, Any]:
-    fields = {f"facts.{name}": value for name, value in facts.items()}
-    fields.update({f"answer.{key}": value for key, value in answer.items()})
-    return fields
-
-
-def _content_hash(
-    record_id: int,
-    kind: str,
-    recorded_at: str,
-    source: str,
-    today: str | None,
-    rule_base_version: str | None,
-    trace: list[Any],
-    commitments: Mapping[str, str],
-) -> str:
-    return sha256(
-        canonical(
-            {
-                "id": record_id,
-                "kind": kind,
-                "recorded_at": recorded_at,
-                "source": source,
-                "today": today,
-                "rule_base_version": rule_base_version,
-                "trace": sha256(canonical(trace)),
-                "commitments": dict(commitments),
-            }
-        )
-    )
-
-
-def _check_row(row: sqlite3.Row) -> str | None:
-    """Why a row's content does not match its hashes, or None."""
+@contextmanager
+def _transaction(db: sqlite3.Connection) -> Iterator[None]:
+    """One write transaction, rolled back on any error."""
+    db.execute("BEGIN IMMEDIATE")
     try:
-        fields = _fields(json.loads(row["facts"]), json.loads(row["answer"]))
-        nonces, redacted = json.loads(row["nonces"]), json.loads(row["redacted"])
-        trace = json.loads(row["trace"])
-    except (json.JSONDecodeError, TypeError):
-        return "was edited (its content is no longer valid JSON)"
-    if set(fields) != set(nonces) | set(redacted) or set(nonces) & set(redacted):
-        return "was edited (fields were added or removed)"
-    commitments = {}
-    for name, value in fields.items():
-        if name in redacted:
-            if value != _blank(value):
-                return "was edited (a redacted field holds a value again)"
-            commitments[name] = redacted[name]
-        else:
-            commitments[name] = commitment(nonces[name], value)
-    content_hash = _content_hash(
-        row["id"],
-        row["kind"],
-        row["recorded_at"],
-        row["source"],
-        row["today"],
-        row["rule_base_version"],
-        trace,
-        commitments,
-    )
-    if content_hash != row["content_hash"]:
-        return "was edited (its content does not match its hash)"
-    if sha256(row["prev_hash"] + content_hash) != row["record_hash"]:
-        return "was edited (its chain hash does not match)"
-    return None
+        yield
+        db.execute("COMMIT")
+    except BaseException:
+        # SQLite may already have rolled back (a full disk does): do not hide the first error.
+        if db.in_transaction:
+            db.execute("ROLLBACK")
+        raise
 
 
-def _blank(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {key: _blank(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [REDACTED for _item in value]
-    return REDACTED
+def _as_dict(cursor: sqlite3.Cursor, row: tuple[Any, ...]) -> dict[str, Any]:
+    return {column[0]: value for column, value in zip(cursor.description, row, strict=True)}
 
 
-def _record(row: sqlite3.Row) -> AuditRecord:
+def _no_record(record_id: int) -> AuditError:
+    return AuditError(f"no audit record {record_id}", suggestion="see `followup audit list`")
+
+
+def _record(row: dict[str, Any]) -> AuditRecord:
+    if chain.shape_problem(row) is not None:
+        raise AuditError(
+            f"record {row.get('id')} in the audit database is damaged",
+            suggestion="see `followup audit verify`",
+        )
     return AuditRecord(
         id=row["id"],
         kind=row["kind"],

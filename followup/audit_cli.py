@@ -13,10 +13,11 @@ from rich.table import Table
 
 from engine import load_rule_base
 
-from .audit import AuditStore, default_path
+from .audit import AuditError, AuditStore, default_path
 from .errors import cli_errors
 from .inputs import parse_day
 from .output import emit, graph_output_options
+from .personal import personal_fields
 from .replay import replay, stored_answer, stored_rule_base
 
 audit_db_option = click.option(
@@ -29,7 +30,15 @@ audit_db_option = click.option(
 
 
 def open_store(path: Path | None) -> AuditStore:
+    """The audit store at `path` (default: the user's); created by its first record."""
     return AuditStore(path or default_path())
+
+
+def existing_store(path: Path | None) -> AuditStore:
+    """The audit store at `path` for reading: refused if it is not there, never created."""
+    store = open_store(path)
+    store.require()
+    return store
 
 
 @click.group()
@@ -67,7 +76,7 @@ def list_records(
     """
     with cli_errors():
         day = parse_day(since, "--since") if since else None
-        records = list(open_store(audit_db).records(day, action))
+        records = list(existing_store(audit_db).records(day, action))
     if output_format == "json":
         click.echo(
             json.dumps([record.to_json() for record in records], ensure_ascii=False, indent=2)
@@ -99,7 +108,7 @@ def show(audit_db: Path | None, record_id: int) -> None:
         followup audit show 12
     """
     with cli_errors():
-        record = open_store(audit_db).get(record_id)
+        record = existing_store(audit_db).get(record_id)
     lines = [
         f"Record {record.id} ({record.kind}), recorded {record.recorded_at} by {record.source}"
     ]
@@ -107,13 +116,20 @@ def show(audit_db: Path | None, record_id: int) -> None:
         lines += [f"Today: {record.today}", f"Rule base: {record.rule_base_version}", "Facts:"]
         lines += [f"  {name}: {value}" for name, value in record.facts.items()]
         lines += [f"Advice: {record.answer.get('headline')}", "Reasons:"]
-        lines += [f"  • {reason}" for reason in record.answer.get("reasons", [])]
-        lines += [f"Fired rules: {', '.join(record.answer.get('fired_rules', []))}"]
+        lines += [f"  • {reason}" for reason in _texts(record.answer.get("reasons"))]
+        lines += [f"Fired rules: {', '.join(_texts(record.answer.get('fired_rules')))}"]
         if record.redacted:
             lines.append(f"Redacted: {', '.join(sorted(record.redacted))}")
     else:
         lines.append(json.dumps(record.answer, ensure_ascii=False))
     click.echo("\n".join(lines))
+
+
+def _texts(value: object) -> list[str]:
+    """A stored list of text as lines, whatever an edited record holds instead."""
+    if value is None:
+        return []
+    return [str(item) for item in value] if isinstance(value, list) else [str(value)]
 
 
 @audit.command("explain")
@@ -132,7 +148,7 @@ def explain_record(
     from . import pictures  # noqa: PLC0415 - networkx and Graphviz load only for graphs
 
     with cli_errors():
-        store = open_store(audit_db)
+        store = existing_store(audit_db)
         record = store.get(record_id)
         answer = stored_answer(store, record)
         rule_base = stored_rule_base(store, str(record.rule_base_version))
@@ -160,7 +176,7 @@ def replay_record(audit_db: Path | None, record_id: int, rules_dir: Path | None)
         followup audit replay 12
     """
     with cli_errors():
-        store = open_store(audit_db)
+        store = existing_store(audit_db)
         result = replay(store, store.get(record_id), load_rule_base(rules_dir))
     recorded = result.recorded
     click.echo(
@@ -200,11 +216,14 @@ def verify(audit_db: Path | None) -> None:
         followup audit verify
     """
     with cli_errors():
-        result = open_store(audit_db).verify()
+        result = existing_store(audit_db).verify()
     if result.ok:
         click.echo(f"ok: {result.checked} records, chain intact")
         return
-    click.echo(f"TAMPERED: {result.problem} ({result.checked} records before it are intact)")
+    if result.whole_database:
+        click.echo(f"TAMPERED: {result.problem}")
+    else:
+        click.echo(f"TAMPERED: {result.problem} ({result.checked} records before it are intact)")
     sys.exit(1)
 
 
@@ -221,7 +240,7 @@ def export(audit_db: Path | None, output_format: str) -> None:
         followup audit export > audit.jsonl
     """
     with cli_errors():
-        for record in open_store(audit_db).all_records():
+        for record in existing_store(audit_db).all_records():
             click.echo(json.dumps(record.to_json(), ensure_ascii=False))
 
 
@@ -238,9 +257,18 @@ def redact(audit_db: Path | None, record_id: int) -> None:
         followup audit redact 12
     """
     with cli_errors():
-        store = open_store(audit_db)
+        store = existing_store(audit_db)
         record = store.get(record_id)
-        rule_base = stored_rule_base(store, str(record.rule_base_version))
-        personal = [spec.name for spec in rule_base.given_facts() if spec.for_message_only]
-        fields = store.redact(record_id, personal)
-    click.echo(f"redacted record {record_id}: {', '.join(fields) or 'nothing personal held'}")
+        if record.kind != "advice" or record.rule_base_version is None:
+            raise AuditError(f"record {record_id} is not advice and holds nothing personal")
+        rule_base = stored_rule_base(store, record.rule_base_version)
+        fields = personal_fields(rule_base, record.facts, record.answer, record.trace)
+        done = store.redact(record_id, fields)
+    summary = ", ".join(done.fields) or ("already redacted" if fields else "nothing personal held")
+    click.echo(f"redacted record {record_id}: {summary}")
+    if not done.log_cleared:
+        click.echo(
+            f"note: another program is reading the audit database, so an old copy of the "
+            f"blanked text stays in {store.path}-wal until it stops: run this command again then",
+            err=True,
+        )

@@ -17,7 +17,7 @@ from engine import Advisor, Case, load_rule_base, read_case
 from explain.why import how, why_not
 
 from .ask import Frontend, consult
-from .audit import Entry
+from .audit import AuditError, Entry
 from .audit_cli import audit, audit_db_option, open_store
 from .batch import run_batch
 from .errors import FAILED, cli_errors
@@ -155,21 +155,42 @@ def advise(
         rule_base = request.advisor.rule_base
         answer = request.advisor.advise(request.case)
         chain = how(rule_base, answer) if why else []
-        if not no_audit:
-            record_id = open_store(audit_db).record(
-                Entry(answer, request.case, rule_base, "advise")
-            )
-            click.echo(f"recorded as audit record {record_id}", err=True)
+        entry = Entry(answer, request.case, rule_base, "advise")
+        recorded = None if no_audit else _try_to_record(audit_db, entry)
     if output_format == "json":
         record = answer.to_json()
         if why:
             record["how"] = chain
         click.echo(json.dumps(record, ensure_ascii=False, indent=2))
+    else:
+        console = Console(highlight=False)
+        print_answer(console, answer)
+        if why:
+            print_lines(console, "How this advice was reached", chain)
+    if recorded is not None:
+        _say_whether_recorded(recorded)
+
+
+def _try_to_record(audit_db: Path | None, entry: Entry) -> int | AuditError:
+    """The new record's id, or why it could not be made (said after the advice is shown)."""
+    store = open_store(audit_db)
+    try:
+        return store.record(entry)
+    except AuditError as error:
+        return error
+    finally:
+        store.close()
+
+
+def _say_whether_recorded(recorded: int | AuditError) -> None:
+    if isinstance(recorded, int):
+        click.echo(f"recorded as audit record {recorded}", err=True)
         return
-    console = Console(highlight=False)
-    print_answer(console, answer)
-    if why:
-        print_lines(console, "How this advice was reached", chain)
+    click.echo(
+        f"error: the advice above could not be recorded in the audit trail: {recorded.one_line()}",
+        err=True,
+    )
+    sys.exit(FAILED)
 
 
 @main.command()

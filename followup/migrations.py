@@ -5,6 +5,8 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 
+from engine import AdvisorError
+
 Migration = Callable[[sqlite3.Connection], None]
 MIGRATIONS: list[tuple[str, Migration]] = []
 
@@ -50,8 +52,37 @@ def _initial(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX records_recorded_at ON records (recorded_at)")
 
 
+class NewerSchema(AdvisorError):
+    """The database was made by a newer version of followup: this one must not write to it."""
+
+    def __init__(self, found: int, known: int) -> None:
+        super().__init__(f"schema version {found}; this followup knows up to version {known}")
+        self.found = found
+        self.known = known
+
+
+def schema_version(db: sqlite3.Connection) -> int:
+    """The number of the last migration applied to `db` (0 for a new, empty database)."""
+    table = db.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'migrations'"
+    ).fetchone()
+    if table is None:
+        return 0
+    number = db.execute("SELECT max(number) FROM migrations").fetchone()[0]
+    return number if isinstance(number, int) else 0
+
+
 def migrate(db: sqlite3.Connection) -> int:
-    """Bring the schema up to date; returns how many migrations ran."""
+    """Bring the schema up to date; returns how many migrations ran.
+
+    Writes nothing when the schema is current, so reading a database never changes it, and
+    refuses (NewerSchema) a database from a newer version rather than write to it.
+    """
+    found = schema_version(db)
+    if found > len(MIGRATIONS):
+        raise NewerSchema(found, len(MIGRATIONS))
+    if found == len(MIGRATIONS):
+        return 0
     db.execute(
         "CREATE TABLE IF NOT EXISTS migrations (number INTEGER PRIMARY KEY, name TEXT NOT NULL,"
         " applied_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP)"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 import sys
 import tempfile
 from collections.abc import Callable
@@ -10,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import click
+
+from engine import AdvisorError
 
 BINARY_FORMATS = ("png", "pdf")
 GRAPH_FORMATS = ("text", "svg", "png", "pdf", "dot", "json")
@@ -33,17 +36,61 @@ def graph_output_options(function: Callable[..., Any]) -> Callable[..., Any]:
     )(function)
 
 
+class OutputError(AdvisorError):
+    """A result cannot be written where asked (the name is not a regular file)."""
+
+
 def write_atomically(path: Path, content: bytes) -> None:
-    """Write `content` to `path` through a temporary file, so a crash leaves no torn file."""
+    """Write `content` to `path` through a temporary file, so a crash leaves no torn file.
+
+    Only a new or regular file is replaced: a symbolic link, named pipe or device is refused,
+    so `-o` can never be turned into a write somewhere else. The file gets the permissions a
+    new file normally gets (0644 under the usual umask), or keeps those it had.
+    """
+    mode = _mode_for(path)
     directory = path.parent if str(path.parent) else Path(".")
     handle, temporary = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "wb") as stream:
+            os.fchmod(stream.fileno(), mode)
             stream.write(content)
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def _mode_for(path: Path) -> int:
+    """The permissions to give `path`; refuses a name that is not a new or regular file."""
+    try:
+        existing = path.lstat().st_mode
+    except FileNotFoundError:
+        return 0o666 & ~_umask()
+    if stat.S_ISREG(existing):
+        return stat.S_IMODE(existing)
+    raise OutputError(
+        f"{path} is {_kind(existing)}, not a regular file: nothing was written",
+        suggestion="give the name of a new or regular file",
+    )
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISLNK(mode):
+        return "a symbolic link"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    return "a socket" if stat.S_ISSOCK(mode) else "a special file"
+
+
+def _umask() -> int:
+    # The umask can only be read by setting it; set it straight back.
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def emit(content: str | bytes, fmt: str, out: Path | None) -> None:

@@ -18,14 +18,28 @@ COMPARED = ("action", "follow_up_on", "fired_rules")
 
 
 def stored_rule_base(store: AuditStore, version: str) -> RuleBase:
-    """The rule base exactly as it was when a record was made."""
+    """The rule base exactly as it was when a record was made.
+
+    The stored files are checked first (only the rule base's own names, content matching
+    its version), then written into a fresh private folder that is removed afterwards.
+    """
+    files = store.rule_files(version)
     with tempfile.TemporaryDirectory(prefix="followup-rules-") as folder:
-        for name, text in store.rule_files(version).items():
-            (Path(folder) / name).write_text(text, encoding="utf-8")
+        for name, text in files.items():
+            _write_new_file(Path(folder), name, text)
         rule_base = load_rule_base(folder)
     if rule_base.version != version:
         raise AuditError(f"the stored rule base {version[:12]} does not match its version")
     return rule_base
+
+
+def _write_new_file(folder: Path, name: str, text: str) -> None:
+    # rule_files() admits only plain rule-file names; refuse anything else here as well, and
+    # never write through a file that is already there.
+    if Path(name).name != name or name in ("", ".", ".."):
+        raise AuditError(f"the stored rule file name `{name}` is not a plain file name")
+    with open(folder / name, "x", encoding="utf-8") as stream:
+        stream.write(text)
 
 
 def stored_answer(store: AuditStore, record: AuditRecord) -> Answer:
@@ -35,15 +49,15 @@ def stored_answer(store: AuditStore, record: AuditRecord) -> Answer:
     rule_base = stored_rule_base(store, record.rule_base_version)
     case = read_case(record.facts, rule_base, today=_day(record.today))
     values = dict(case.values)
-    firings = []
-    for item in record.trace:
-        concluded = {
-            name: _typed(rule_base, name, value) for name, value in item["concluded"].items()
-        }
-        matched = {name: _typed(rule_base, name, value) for name, value in item["matched"].items()}
-        firings.append(Firing(item["rule"], item["status"], matched, concluded, item["by"]))
-        if item["status"] == "fired":
-            values.update(concluded)
+    try:
+        firings = [_firing(rule_base, item) for item in record.trace]
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
+        raise AuditError(
+            f"record {record.id} has a damaged trace", suggestion="see `followup audit verify`"
+        ) from error
+    for firing in firings:
+        if firing.status == "fired":
+            values.update(firing.concluded)
     outcome = Outcome(values, tuple(firings), rule_base.goal, rule_base.version)
     return compose_answer(rule_base, outcome)
 
@@ -113,8 +127,19 @@ def _summary(answer: Answer) -> dict[str, Any]:
     return {key: data[key] for key in COMPARED}
 
 
+def _firing(rule_base: RuleBase, item: dict[str, Any]) -> Firing:
+    concluded = {name: _typed(rule_base, name, value) for name, value in item["concluded"].items()}
+    matched = {name: _typed(rule_base, name, value) for name, value in item["matched"].items()}
+    return Firing(item["rule"], item["status"], matched, concluded, item["by"])
+
+
 def _day(text: str) -> datetime.date:
-    return datetime.date.fromisoformat(text)
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError as error:
+        raise AuditError(
+            f"a record's day {text!r} is damaged", suggestion="see `followup audit verify`"
+        ) from error
 
 
 def _typed(rule_base: RuleBase, name: str, value: Any) -> Any:
