@@ -301,7 +301,7 @@ class AuditStore:
         problem = chain.rule_files_problem(version, found)
         if problem is not None:
             raise AuditError(
-                f"the audit database holds rule base {version[:12]} {problem}",
+                f"rule base {version[:12]} in the audit database cannot be used: {problem}",
                 suggestion="see `followup audit verify`",
             )
         files: dict[str, str] = json.loads(found)
@@ -349,7 +349,7 @@ class AuditStore:
                 if version not in problems:
                     found = self._rule_files_json(version)
                     problems[version] = (
-                        "which is missing from the audit database"
+                        "it is missing from the audit database"
                         if found is None
                         else chain.rule_files_problem(version, found)
                     )

@@ -139,14 +139,14 @@ def rule_files_problem(version: str, files_json: Any) -> str | None:
     """
     files = _object(files_json)
     if files is None or not all(isinstance(text, str) for text in files.values()):
-        return "whose stored rule files are not readable"
+        return "its stored rule files are not readable"
     strange = sorted(set(files) - RULE_FILE_NAMES)
     if strange:
-        return f"whose stored rule files include `{strange[0]}`, which is not a rule file"
+        return f"its stored rule files include `{strange[0]}`, which is not a rule file"
     if set(files) != RULE_FILE_NAMES:
-        return "whose stored rule files are incomplete"
+        return "its stored rule files are incomplete"
     if rule_base_version(files) != version:
-        return "whose stored rule files were edited (they no longer match its version)"
+        return "its stored rule files were edited (they no longer match its version)"
     return None
 
 
@@ -187,7 +187,9 @@ class _Walk:
         if row["kind"] == "advice" and isinstance(version, str):
             rules_problem = self.rule_base_problem(version)
             if rules_problem is not None:
-                return f"record {record_id} was made by rule base {version[:12]}, {rules_problem}"
+                return (
+                    f"record {record_id} was made by rule base {version[:12]}, but {rules_problem}"
+                )
         self.previous = row["record_hash"]
         self.checked += 1
         self._note_redactions(row)

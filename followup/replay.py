@@ -47,7 +47,7 @@ def stored_answer(store: AuditStore, record: AuditRecord) -> Answer:
     if record.rule_base_version is None or record.today is None:
         raise AuditError(f"record {record.id} is not advice")
     rule_base = stored_rule_base(store, record.rule_base_version)
-    case = read_case(record.facts, rule_base, today=_day(record.today))
+    case = read_case(_unredacted_facts(record), rule_base, today=_day(record.today))
     values = dict(case.values)
     try:
         firings = [_firing(rule_base, item) for item in record.trace]
@@ -89,11 +89,12 @@ def replay(store: AuditStore, record: AuditRecord, current: RuleBase) -> Replay:
         raise AuditError(f"record {record.id} is not advice")
     old_rules = stored_rule_base(store, record.rule_base_version)
     today = _day(record.today)
-    on_stored = _summary(Advisor(old_rules).advise(read_case(record.facts, old_rules, today=today)))
+    facts = _unredacted_facts(record)
+    on_stored = _summary(Advisor(old_rules).advise(read_case(facts, old_rules, today=today)))
     recorded = {key: record.answer.get(key) for key in COMPARED}
     try:
         on_current: dict[str, Any] | None = _summary(
-            Advisor(current).advise(read_case(record.facts, current, today=today))
+            Advisor(current).advise(read_case(facts, current, today=today))
         )
         problem = None
     except FactError as error:
@@ -125,6 +126,16 @@ def changed_rules(old: RuleBase, new: RuleBase) -> tuple[str, ...]:
 def _summary(answer: Answer) -> dict[str, Any]:
     data = answer.to_json()
     return {key: data[key] for key in COMPARED}
+
+
+def _unredacted_facts(record: AuditRecord) -> dict[str, Any]:
+    """The facts still held: redacted ones are personal, used only for the message, so the
+    decision is re-run without them."""
+    return {
+        name: value
+        for name, value in record.facts.items()
+        if f"facts.{name}" not in record.redacted
+    }
 
 
 def _firing(rule_base: RuleBase, item: dict[str, Any]) -> Firing:

@@ -90,7 +90,7 @@ def test_verify_checks_stored_rule_files_against_their_version(
     result = run_cli("audit", "verify")
     assert result.exit_code == 1
     assert result.stdout.startswith("TAMPERED: record 1 was made by rule base ")
-    assert "whose stored rule files were edited" in result.stdout
+    assert "but its stored rule files were edited" in result.stdout
 
 
 def test_verify_reports_a_missing_rule_base(run_cli: RunCli, audit_db: Path) -> None:
@@ -99,7 +99,7 @@ def test_verify_reports_a_missing_rule_base(run_cli: RunCli, audit_db: Path) -> 
     result = run_cli("audit", "verify")
     assert result.exit_code == 1
     assert result.stdout.startswith("TAMPERED: record 1 was made by rule base ")
-    assert "which is missing from the audit database" in result.stdout
+    assert "but it is missing from the audit database" in result.stdout
 
 
 # -- verify reports damage instead of crashing -----------------------------------------------
@@ -315,3 +315,15 @@ def test_redaction_blanks_text_built_from_a_personal_fact_whatever_its_form(
     exported = run_cli("audit", "export").stdout
     assert "December 2026" not in exported and "2026-12-02" not in exported
     assert b"2 December 2026" not in raw_bytes(audit_db)
+
+
+def test_a_redacted_record_can_still_be_replayed_and_explained(run_cli: RunCli) -> None:
+    record_id = advise(run_cli, example("competing-offer"))
+    assert run_cli("audit", "redact", str(record_id)).exit_code == 0
+    replayed = run_cli("audit", "replay", str(record_id))
+    assert replayed.exit_code == 0, replayed.stderr
+    assert "On the stored rules: same answer: follow_up_now on 2026-11-26" in replayed.stdout
+    explained = run_cli("audit", "explain", str(record_id))
+    assert explained.exit_code == 0, explained.stderr
+    assert "✓ reach_out_sooner — fired" in explained.stdout
+    assert "Sam Lee" not in explained.stdout + replayed.stdout

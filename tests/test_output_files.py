@@ -87,3 +87,12 @@ def test_ask_refuses_to_save_over_a_symlink(run_cli: RunCli, tmp_path: Path) -> 
     assert result.exit_code == 0
     assert f"{link} is a symbolic link, not a regular file: nothing was written" in result.stdout
     assert link.is_symlink() and target.read_text() == "keep me\n"
+
+
+def test_a_replaced_regular_file_keeps_its_permissions(run_cli: RunCli, tmp_path: Path) -> None:
+    out = tmp_path / "reasoning.dot"
+    out.write_text("old\n")
+    out.chmod(0o640)
+    assert explain_to(run_cli, out)[0] == 0
+    assert stat.S_IMODE(out.stat().st_mode) == 0o640
+    assert out.read_text().startswith("digraph")
