@@ -268,7 +268,8 @@ def redact(audit_db: Path | None, record_id: int) -> None:
     click.echo(f"redacted record {record_id}: {summary}")
     if not done.log_cleared:
         click.echo(
-            f"note: another program is reading the audit database, so an old copy of the "
-            f"blanked text stays in {store.path}-wal until it stops: run this command again then",
+            "note: another program is reading the audit database, so an old copy of the "
+            f"blanked text stays in {store.path} or its -wal file until that program is done: "
+            "run this command again then",
             err=True,
         )
