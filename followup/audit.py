@@ -25,7 +25,7 @@ from engine.trace import jsonable
 
 from . import chain
 from .chain import AuditError, Verification
-from .migrations import NewerSchema, migrate
+from .migrations import NewerSchema, UnknownSchema, migrate
 
 ENVIRONMENT_VARIABLE = "FOLLOWUP_AUDIT_DB"
 # SQLite's integers are 64-bit: a larger id can name no record.
@@ -161,6 +161,8 @@ class AuditStore:
                 f"({error.message}): it is left as it is",
                 suggestion="update followup, or give another place with --audit-db",
             ) from error
+        except UnknownSchema as error:
+            raise AuditDamaged(self.path, f"is damaged: {error.message}") from error
         except sqlite3.Error as error:
             raise self._problem(error) from error
         except OSError as error:

@@ -61,6 +61,10 @@ class NewerSchema(AdvisorError):
         self.known = known
 
 
+class UnknownSchema(AdvisorError):
+    """The database holds tables, but not as any version of followup left them."""
+
+
 def schema_version(db: sqlite3.Connection) -> int:
     """The number of the last migration applied to `db` (0 for a new, empty database)."""
     table = db.execute(
@@ -81,18 +85,11 @@ def migrate(db: sqlite3.Connection) -> int:
     found = schema_version(db)
     if found > len(MIGRATIONS):
         raise NewerSchema(found, len(MIGRATIONS))
-    if found == len(MIGRATIONS):
-        return 0
-    db.execute(
-        "CREATE TABLE IF NOT EXISTS migrations (number INTEGER PRIMARY KEY, name TEXT NOT NULL,"
-        " applied_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP)"
-    )
     ran = 0
-    for number, (name, function) in enumerate(MIGRATIONS, start=1):
+    for number, (name, function) in enumerate(MIGRATIONS[found:], start=found + 1):
         db.execute("BEGIN IMMEDIATE")
         try:
-            done = db.execute("SELECT 1 FROM migrations WHERE number = ?", (number,)).fetchone()
-            if done is None:
+            if _needs(db, number):
                 function(db)
                 db.execute("INSERT INTO migrations (number, name) VALUES (?, ?)", (number, name))
                 ran += 1
@@ -101,3 +98,20 @@ def migrate(db: sqlite3.Connection) -> int:
             db.execute("ROLLBACK")
             raise
     return ran
+
+
+def _needs(db: sqlite3.Connection, number: int) -> bool:
+    """Whether migration `number` is still to run (asked inside its transaction, because
+    another process may have run it since); creates the migrations table on a new database."""
+    current = schema_version(db)
+    if current >= number:
+        return False
+    if current == 0:
+        if db.execute("SELECT 1 FROM sqlite_master").fetchone() is not None:
+            # Tables but no record of migrations: not as any version of followup left it.
+            raise UnknownSchema("it has no migrations table")
+        db.execute(
+            "CREATE TABLE migrations (number INTEGER PRIMARY KEY, name TEXT NOT NULL,"
+            " applied_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP)"
+        )
+    return True

@@ -145,10 +145,13 @@ def test_verify_reports_a_corrupted_page(run_cli: RunCli, audit_db: Path) -> Non
     assert "Traceback" not in result.stderr
 
 
-@pytest.mark.parametrize("table", ["records", "rule_bases"])
+@pytest.mark.parametrize("table", ["records", "rule_bases", "migrations"])
 def test_verify_reports_a_dropped_table(run_cli: RunCli, audit_db: Path, table: str) -> None:
     advise(run_cli, example("timeline"))
     sql(audit_db, f"DROP TABLE {table}")
+    before = digest(audit_db)
+    assert run_cli("advise", str(example("proactive")), "--today", TODAY).exit_code == 1
+    assert digest(audit_db) == before
     result = run_cli("audit", "verify")
     assert result.exit_code == 1
     assert result.stdout.startswith(f"TAMPERED: the audit database is damaged: it has no {table}")
