@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import EXAMPLES, TODAY, RunCli
+from .conftest import EXAMPLES, TODAY, RunCli, edit
 
 PERSONAL_TOKENS = ("Xylophant", "Quorrick", "Brindlemere", "Vantablue")
 
@@ -330,3 +330,24 @@ def test_a_redacted_record_can_still_be_replayed_and_explained(run_cli: RunCli) 
     assert explained.exit_code == 0, explained.stderr
     assert "✓ reach_out_sooner — fired" in explained.stdout
     assert "Sam Lee" not in explained.stdout + replayed.stdout
+
+
+def test_a_reason_a_coach_wrote_with_a_personal_fact_is_blanked(
+    run_cli: RunCli, rules_copy: Path, tmp_path: Path
+) -> None:
+    edit(
+        rules_copy / "advice.yaml",
+        "as long as you say it respectfully.",
+        "as long as you say it respectfully, before {offer_deadline}.",
+    )
+    facts = tmp_path / "deadline.yaml"
+    facts.write_text(
+        "interview_date: 2026-11-20\ncompeting_offer: yes\noffer_deadline: 2026-12-02\n"
+    )
+    record_id = advise(run_cli, facts, "--rules", str(rules_copy))
+    result = run_cli("audit", "redact", str(record_id))
+    assert result.exit_code == 0
+    assert "answer.reasons" in result.stdout and "answer.headline" not in result.stdout
+    record = json.loads(run_cli("audit", "export").stdout.splitlines()[0])
+    assert record["answer"]["reasons"] == ["[redacted]"]
+    assert record["answer"]["headline"].startswith("Follow up now")
