@@ -106,13 +106,14 @@ def redacted_columns(row: Row, fields: Iterable[str]) -> tuple[dict[str, str], l
     Fields already blanked, or that the record does not hold, are left as they are.
     """
     columns = {name: _object(row[name]) for name in JSON_COLUMNS}
-    if any(value is None for value in columns.values()):
+    if shape_problem(row) is not None:
         raise AuditError(
             f"record {row['id']} is damaged and cannot be redacted",
             suggestion="see `followup audit verify`",
         )
     facts, answer, nonces, redacted = (columns[name] or {} for name in JSON_COLUMNS)
-    blanked = sorted({field for field in fields if field in nonces})
+    held = _fields(facts, answer)
+    blanked = sorted({field for field in fields if field in nonces and field in held})
     for field in blanked:
         section, key = field.split(".", 1)
         target = facts if section == "facts" else answer
