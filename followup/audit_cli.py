@@ -13,7 +13,7 @@ from rich.table import Table
 
 from engine import load_rule_base
 
-from .audit import AuditError, AuditStore, default_path
+from .audit import AuditError, AuditRecord, AuditStore, default_path
 from .errors import cli_errors
 from .inputs import parse_day
 from .output import emit, graph_output_options
@@ -244,6 +244,22 @@ def export(audit_db: Path | None, output_format: str) -> None:
             click.echo(json.dumps(record.to_json(), ensure_ascii=False))
 
 
+def _fields_to_redact(store: AuditStore, record: AuditRecord) -> list[str]:
+    """Decided from the record's own rules; if those are gone or altered, personal data must
+    still go: the shipped rules say which facts are personal, and all templated text goes."""
+    try:
+        rule_base = stored_rule_base(store, str(record.rule_base_version))
+    except AuditError as error:
+        click.echo(
+            f"note: the rules that made record {record.id} cannot be used ({error.message}): "
+            "going by the shipped rules, every field drawn from a template is blanked",
+            err=True,
+        )
+        fallback = load_rule_base()
+        return personal_fields(fallback, record.facts, record.answer, record.trace, own_rules=False)
+    return personal_fields(rule_base, record.facts, record.answer, record.trace)
+
+
 @audit.command()
 @audit_db_option
 @click.argument("record_id", type=int, metavar="ID")
@@ -261,8 +277,7 @@ def redact(audit_db: Path | None, record_id: int) -> None:
         record = store.get(record_id)
         if record.kind != "advice" or record.rule_base_version is None:
             raise AuditError(f"record {record_id} is not advice and holds nothing personal")
-        rule_base = stored_rule_base(store, record.rule_base_version)
-        fields = personal_fields(rule_base, record.facts, record.answer, record.trace)
+        fields = _fields_to_redact(store, record)
         done = store.redact(record_id, fields)
     summary = ", ".join(done.fields) or ("already redacted" if fields else "nothing personal held")
     click.echo(f"redacted record {record_id}: {summary}")

@@ -20,8 +20,14 @@ def personal_fields(
     facts: Mapping[str, Any],
     answer: Mapping[str, Any],
     trace: Iterable[Mapping[str, Any]],
+    *,
+    own_rules: bool = True,
 ) -> list[str]:
-    """The record's fields to blank when its personal facts are redacted."""
+    """The record's fields to blank when its personal facts are redacted.
+
+    Without the record's own rules (`own_rules` false: `rule_base` is another one), which
+    templates it used is unknown, so every field rendered from a template is blanked.
+    """
     held = {name for name in facts if _is_personal(rule_base, name)}
     if not held:
         return []
@@ -29,7 +35,7 @@ def personal_fields(
     fields = {f"facts.{name}" for name in held}
     fields.update(f"answer.{key}" for key in answer if key in tainted)
     for key, texts in _templates_behind(rule_base, answer, list(trace)).items():
-        if answer.get(key) is not None and _names_in(texts) & tainted:
+        if answer.get(key) is not None and (not own_rules or _names_in(texts) & tainted):
             fields.add(f"answer.{key}")
     return sorted(fields)
 

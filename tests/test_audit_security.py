@@ -72,8 +72,13 @@ def test_stored_rule_file_names_cannot_write_outside_a_fresh_folder(
     }
     plant_rule_file(audit_db, names[where])
     result = run_cli("audit", command, str(record_id))
-    assert result.exit_code == 2
-    assert_one_line_error(result.stderr, "rule base", "audit database")
+    if command == "redact":
+        # Personal data must go even so: decided by the shipped rules instead.
+        assert result.exit_code == 0
+        assert_one_line_error(result.stderr, "cannot be used", "not a rule file")
+    else:
+        assert result.exit_code == 2
+        assert_one_line_error(result.stderr, "rule base", "audit database", "not a rule file")
     assert not target.exists()
     assert list(tmp_path.rglob("planted.yaml")) == []
     verified = run_cli("audit", "verify")
@@ -351,3 +356,19 @@ def test_a_reason_a_coach_wrote_with_a_personal_fact_is_blanked(
     record = json.loads(run_cli("audit", "export").stdout.splitlines()[0])
     assert record["answer"]["reasons"] == ["[redacted]"]
     assert record["answer"]["headline"].startswith("Follow up now")
+
+
+def test_redaction_still_works_when_the_records_rules_are_gone(
+    run_cli: RunCli, audit_db: Path
+) -> None:
+    record_id = advise(run_cli, example("competing-offer"))
+    sql(audit_db, "DELETE FROM rule_bases")
+    result = run_cli("audit", "redact", str(record_id))
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == (
+        f"redacted record {record_id}: answer.headline, answer.message, answer.reasons, "
+        "facts.candidate_name, facts.company, facts.interviewer_name, facts.offer_deadline, "
+        "facts.role\n"
+    )
+    assert "the rules that made record" in result.stderr
+    assert b"Sam Lee" not in raw_bytes(audit_db)
