@@ -97,14 +97,15 @@ class Entry:
 
 @dataclass(frozen=True)
 class Redaction:
-    """What a redaction blanked, and whether the old text is gone from the -wal file too."""
+    """What a redaction blanked, and whether every old copy of it is gone from the files
+    (False while another program's read keeps old pages alive)."""
 
     fields: list[str]
     log_cleared: bool
 
 
 class AuditStore:
-    """The SQLite audit store (WAL), with its schema brought up to date on opening."""
+    """The SQLite audit store (WAL), opened on first use with its schema brought up to date."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -132,10 +133,10 @@ class AuditStore:
     def _connect(self, *, create: bool) -> sqlite3.Connection:
         if self._db is not None:
             return self._db
-        if not create:
-            self.require()
         if create:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+        else:
+            self.require()
         mode = "rwc" if create else "rw"
         uri = f"file:{urllib.parse.quote(str(self.path.resolve()))}?mode={mode}"
         db = sqlite3.connect(uri, uri=True, timeout=60, isolation_level=None)
