@@ -83,7 +83,7 @@ def compose_answer(rule_base: RuleBase, outcome: Outcome) -> Answer:
         today=today,
         headline=render(rule_base.actions[action].headline, lookup),
         reasons=reasons,
-        guidance=rule_base.guidance,
+        guidance=rule_base.actions[action].guidance or rule_base.guidance,
         message=_message(rule_base, values.get(MESSAGE), values, lookup),
         outcome=outcome,
     )

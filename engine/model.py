@@ -109,6 +109,17 @@ class FactSpec:
     for_message_only: bool = False
     never_asked: bool = False
     relative_to: str | None = None
+    label: str = ""
+    value_labels: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def words(self) -> str:
+        """The fact as people name it: its label, else its name with spaces."""
+        return self.label or self.name.replace("_", " ")
+
+    def value_words(self, value: str) -> str:
+        """A choice value as people read it: its label, else the value itself."""
+        return dict(self.value_labels).get(value, value)
 
 
 @dataclass(frozen=True)
@@ -166,6 +177,8 @@ class MessageTemplate:
 class ActionSpec:
     id: str
     headline: str
+    # Writing guidance of its own, in place of the general guidance (none: the general one).
+    guidance: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

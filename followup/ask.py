@@ -13,12 +13,13 @@ from engine import Advisor, Answer
 from explain.why import how
 
 from .audit import AuditStore, Entry
-from .consultation import Consultation, Prompt, Quit, facts_to_save
+from .consultation import Consultation, Interrupted, Prompt, Quit, facts_to_save
 from .output import write_atomically
 from .render import print_answer
 
 NEXT_STEPS = ("how", "explain", "save", "done")
 STOPPED = "Stopped: nothing was saved."
+INTERRUPTED = 130  # the shell's status for a program stopped by Ctrl-C
 
 
 class Frontend(Protocol):
@@ -36,12 +37,11 @@ def consult(
 ) -> int:
     """Run one consultation; the exit status (0, 1 for input that ended early, 130 for Ctrl-C)."""
     consultation = Consultation(advisor, today, frontend.ask, frontend.say)
+    shown = _Shown(consultation, frontend, console, store)
     frontend.say("A few questions about your interview (type help at any question).")
     try:
         while True:
-            answer = consultation.run()
-            console.print()
-            print_answer(console, answer)
+            answer = shown.show(consultation.run())
             if answer.message is not None:
                 reply = _confirm(frontend, "Fill in names and details for the message?")
                 if reply == "back":
@@ -49,27 +49,53 @@ def consult(
                     continue
                 if reply == "yes":
                     consultation.fill_in_message()
-                    answer = consultation.answer()
-                    console.print()
-                    print_answer(console, answer)
-            if store is not None:
-                entry = Entry(answer, consultation.case(), advisor.rule_base, "ask")
-                frontend.say(f"(Recorded in the audit trail as record {store.record(entry)}.)")
+                    answer = shown.show(consultation.answer())
             if _next_steps(consultation, answer, frontend) != "back":
                 break
             consultation.undo_last()
     except Quit:
-        frontend.say(STOPPED)
+        frontend.say(shown.stopped())
         return 0
     except EOFError:
         if consultation.order and consultation.next_question() is not None:
-            frontend.say("The input ended before the advice was settled. " + STOPPED)
+            frontend.say("The input ended before the advice was settled. " + shown.stopped())
             return 1
         return 0
-    except KeyboardInterrupt:
-        frontend.say("\n" + STOPPED)
-        return 130
+    except (KeyboardInterrupt, Interrupted):
+        frontend.say(shown.stopped())
+        return INTERRUPTED
     return 0
+
+
+class _Shown:
+    """Shows each answer and records it at once: stopping later must not lose it."""
+
+    def __init__(
+        self,
+        consultation: Consultation,
+        frontend: Frontend,
+        console: Console,
+        store: AuditStore | None,
+    ) -> None:
+        self.consultation = consultation
+        self.frontend = frontend
+        self.console = console
+        self.store = store
+        self.records: list[int] = []
+
+    def show(self, answer: Answer) -> Answer:
+        self.console.print()
+        print_answer(self.console, answer)
+        if self.store is not None:
+            entry = Entry(answer, self.consultation.case(), self.consultation.rule_base, "ask")
+            self.records.append(self.store.record(entry))
+            self.frontend.say(f"\n(Recorded in the audit trail as record {self.records[-1]}.)")
+        return answer
+
+    def stopped(self) -> str:
+        if self.records:
+            return f"Stopped: the advice shown is record {self.records[-1]} of the audit trail."
+        return STOPPED
 
 
 def _confirm(frontend: Frontend, question: str) -> str:

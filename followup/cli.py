@@ -141,7 +141,7 @@ def advise(
         followup advise examples/one-followup.yaml --format json --why
         followup advise --batch cases.jsonl > answers.jsonl
     """
-    with cli_errors():
+    with cli_errors(as_json=output_format == "json", name_facts=why):
         if batch_file is not None:
             if facts_file is not None or overrides:
                 raise click.UsageError("--batch reads its facts from FILE.jsonl; drop FILE/--set")
@@ -167,7 +167,7 @@ def advise(
         click.echo(json.dumps(record, ensure_ascii=False, indent=2))
         return
     console = Console(highlight=False)
-    print_answer(console, answer)
+    print_answer(console, answer, names=why)
     if why:
         print_lines(console, "How this advice was reached", chain)
 
@@ -237,7 +237,7 @@ def explain(
         followup explain examples/timeline.yaml --tree -o path.png
         followup explain examples/no-timeline.yaml --why-not follow_up_now
     """
-    with cli_errors():
+    with cli_errors(name_facts=True):
         request = _request(facts_file, overrides, today, rules_dir)
         rule_base = request.advisor.rule_base
         if why_not_action is not None:

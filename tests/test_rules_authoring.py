@@ -54,7 +54,8 @@ def test_a_scenario_with_refused_facts(run_cli: RunCli, rules_copy: Path) -> Non
     assert result.exit_code == 1
     assert (
         f"     the advisor refused it: {rules_copy / 'tests' / 'extra.yaml'}:5:23: "
-        "interview_date 2026-12-01 is after today 2026-11-26" in result.stdout
+        "The interview date, Tuesday 1 December 2026, is after today, Thursday 26 November 2026"
+        in result.stdout
     )
 
 
