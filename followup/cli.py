@@ -13,7 +13,7 @@ from typing import Any, TextIO
 import click
 from rich.console import Console
 
-from engine import Advisor, Case, load_rule_base, read_case
+from engine import Advisor, Answer, Case, load_rule_base, read_case
 from explain.why import how, why_not
 
 from .ask import Frontend, consult
@@ -23,8 +23,8 @@ from .batch import run_batch
 from .errors import FAILED, cli_errors
 from .frontends import PlainFrontend, TerminalFrontend
 from .inputs import parse_day, read_facts_file
-from .output import emit, graph_output_options
-from .render import print_answer, print_lines
+from .output import OutputError, emit, graph_output_options, write_atomically
+from .render import draft_email, print_answer, print_lines
 from .rules_cli import rules
 
 
@@ -110,6 +110,13 @@ def _request(
     help="Advise on many cases: one JSON object of facts per line (- for stdin); "
     "prints one JSON answer per line.",
 )
+@click.option(
+    "--draft",
+    "draft_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE.eml",
+    help="Also write the drafted message to FILE.eml, for a mail program to open.",
+)
 @click.option("--no-audit", is_flag=True, help="Do not record this advice in the audit trail.")
 @click.option("--audit", "audit_batch", is_flag=True, help="With --batch: record every answer too.")
 @audit_db_option
@@ -121,6 +128,7 @@ def advise(
     output_format: str,
     why: bool,
     batch_file: str | None,
+    draft_file: Path | None,
     no_audit: bool,
     audit_batch: bool,
     audit_db: Path | None,
@@ -140,6 +148,7 @@ def advise(
         followup advise --set interview_date=2026-11-16 --set competing_offer=yes
         followup advise examples/one-followup.yaml --format json --why
         followup advise --batch cases.jsonl > answers.jsonl
+        followup advise examples/update.yaml --draft message.eml
     """
     with cli_errors(as_json=output_format == "json", name_facts=why):
         if batch_file is not None:
@@ -151,6 +160,8 @@ def advise(
             with _open_text(batch_file) as stream:
                 failures = run_batch(stream, advisor, day, sys.stdout, _progress_console(), store)
             sys.exit(FAILED if failures else 0)
+        if draft_file is not None and not draft_file.parent.exists():
+            raise OutputError(f"--draft: the folder {draft_file.parent} does not exist")
         request = _request(facts_file, overrides, today, rules_dir)
         rule_base = request.advisor.rule_base
         answer = request.advisor.advise(request.case)
@@ -160,6 +171,8 @@ def advise(
                 Entry(answer, request.case, rule_base, "advise")
             )
             click.echo(f"recorded as audit record {record_id}", err=True)
+    if draft_file is not None:
+        _write_draft(answer, draft_file)
     if output_format == "json":
         record = answer.to_json()
         if why:
@@ -259,6 +272,14 @@ def explain(
         else:
             drawn = pictures.reasoning(rule_base, answer)
         emit(pictures.rendered(drawn, fmt), fmt, out)
+
+
+def _write_draft(answer: Answer, path: Path) -> None:
+    if answer.message is None:
+        click.echo(f"no message is due ({answer.headline}), so {path} was not written", err=True)
+        return
+    write_atomically(path, draft_email(answer.message))
+    click.echo(f"wrote the draft message to {path}", err=True)
 
 
 @contextmanager

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+from email.message import EmailMessage
 
 from rich.console import Console
 from rich.markup import escape
@@ -44,6 +45,15 @@ def print_answer(console: Console, answer: Answer, *, names: bool = False) -> No
 def draft_text(message: Message) -> str:
     """The drafted message as text to paste: the subject line, a blank line, the body."""
     return f"Subject: {message.subject}\n\n{message.body}"
+
+
+def draft_email(message: Message) -> bytes:
+    """The drafted message as an .eml file, which mail programs open as a draft to send."""
+    email = EmailMessage()
+    email["Subject"] = message.subject
+    email["X-Unsent"] = "1"  # Outlook and others open the file as a draft, not a sent mail
+    email.set_content(message.body + "\n", cte="8bit")
+    return email.as_bytes()
 
 
 def _section(console: Console, title: str) -> None:

@@ -97,21 +97,21 @@ DECISIONS = [
         {"interview_date": "2026-11-18", "culture": "laid_back"},
         "wait",
         "2026-12-02",
-        ["two_weeks_when_laid_back_or_unsure", "first_followup_not_yet_due"],
+        ["two_weeks_for_a_laid_back_culture", "first_followup_not_yet_due"],
     ),
     (
         "culture unknown defaults to unsure: two weeks, Saturday moves to Monday",
         {"interview_date": "2026-11-14"},
         "wait",
         "2026-11-30",
-        ["two_weeks_when_laid_back_or_unsure", "first_followup_not_yet_due"],
+        ["two_weeks_when_unsure", "first_followup_not_yet_due"],
     ),
     (
         "the first follow-up day is today: follow up now",
         {"interview_date": "2026-11-12", "culture": "unsure"},
         "follow_up_now",
         TODAY,
-        ["two_weeks_when_laid_back_or_unsure", "first_followup_is_due"],
+        ["two_weeks_when_unsure", "first_followup_is_due"],
     ),
 ]
 

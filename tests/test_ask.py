@@ -265,7 +265,7 @@ def test_explain_writes_the_graph(run_cli: RunCli, tmp_path: Path) -> None:
         ["2026-11-16", "no", "no", "0", "no", "unsure", "how", "explain", str(picture), "done"],
     )
     assert status == 0
-    assert "1. two_weeks_when_laid_back_or_unsure applied because" in output
+    assert "1. two_weeks_when_unsure applied because" in output
     assert picture.read_text().lstrip().startswith("<?xml")
 
 
