@@ -139,6 +139,8 @@ class _Builder:
             source_article=advice.value.get("source_article", ""),
             version=rule_base_version(texts),
             files=texts,
+            list_and=messages_doc.value.get("lists", {}).get("and", "and"),
+            guidance_title=guidance.get("title", ""),
         )
 
     # -- facts ------------------------------------------------------------------------------
@@ -457,7 +459,10 @@ class _Builder:
                     )
                 self._check_template(raw["headline"], doc, (*path, "headline"), HEADLINE_EXTRAS)
                 actions[action] = ActionSpec(
-                    action, raw["headline"], tuple(raw.get("guidance", ()))
+                    action,
+                    raw["headline"],
+                    tuple(raw.get("guidance", ())),
+                    raw.get("guidance_title", ""),
                 )
         missing = [value for value in values if value not in doc.value["actions"]]
         if missing:

@@ -179,6 +179,7 @@ class ActionSpec:
     headline: str
     # Writing guidance of its own, in place of the general guidance (none: the general one).
     guidance: tuple[str, ...] = ()
+    guidance_title: str = ""
 
 
 @dataclass(frozen=True)
@@ -196,6 +197,9 @@ class RuleBase:
     source_article: str
     version: str
     files: Mapping[str, str] = field(default_factory=dict)
+    # The word before the last item of a list in a sentence ("A, B and C").
+    list_and: str = "and"
+    guidance_title: str = ""
 
     def given_facts(self) -> Iterator[FactSpec]:
         return (spec for spec in self.facts.values() if not spec.derived)

@@ -76,8 +76,12 @@ def format_value(value: Any) -> str:
     if isinstance(value, datetime.date):
         return long_date(value)
     if isinstance(value, (list, tuple)):
-        items = [str(item) for item in value]
-        if len(items) <= 1:
-            return "".join(items)
-        return ", ".join(items[:-1]) + " and " + items[-1]
+        return join_items([str(item) for item in value])
     return str(value)
+
+
+def join_items(items: list[str], and_word: str = "and") -> str:
+    """A list as people write it: 'A', 'A and B', 'A, B and C'."""
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + f" {and_word} " + items[-1]

@@ -30,7 +30,7 @@ def print_answer(console: Console, answer: Answer, *, names: bool = False) -> No
     _section(console, "Why")
     for reason, rule_id in zip(answer.reasons, answer.fired_rules, strict=True):
         _bullet(console, f"{reason} ({rule_id})" if names else reason)
-    _section(console, "How to write it")
+    _section(console, answer.guidance_title or "Guidance")
     for point in answer.guidance:
         _bullet(console, point)
     if answer.message is not None:

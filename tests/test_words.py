@@ -46,6 +46,7 @@ def test_move_on_has_guidance_of_its_own(run_cli: RunCli, rule_base: RuleBase) -
     result = run_cli("advise", str(EXAMPLES / "several-followups.yaml"), "--today", TODAY)
     assert result.exit_code == 0
     assert "say again that you want the role" not in result.stdout
+    assert "\nWhat to do now\n" in result.stdout and "How to write it" not in result.stdout
     for point in rule_base.actions["move_on"].guidance:
         assert point in " ".join(result.stdout.split())
     waiting = run_cli("advise", str(EXAMPLES / "timeline.yaml"), "--today", TODAY)
@@ -163,3 +164,40 @@ def test_a_label_for_a_value_that_does_not_exist_is_refused(
     assert result.exit_code == 1
     assert "`laidback` is not a value of `culture`" in result.stdout
     assert "(did you mean `laid_back`?)" in result.stdout
+
+
+def test_list_words_and_value_labels_come_from_the_rules(run_cli: RunCli, rules_copy: Path) -> None:
+    messages = rules_copy / "messages.yaml"
+    messages.write_text(messages.read_text().replace("  and: and", "  and: as well as"))
+    advice = rules_copy / "advice.yaml"
+    advice.write_text(
+        advice.read_text().replace(
+            "a company that prefers to set its own pace", "a {culture} company"
+        )
+    )
+    offer = run_cli(
+        "advise",
+        "--rules",
+        str(rules_copy),
+        "--set",
+        "interview_date=2026-11-20",
+        "--set",
+        "competing_offer=yes",
+        "--set",
+        "discussed_points=A; B; C",
+        "--today",
+        TODAY,
+    )
+    assert "about A, B as well as C, and" in offer.stdout
+    laid_back = run_cli(
+        "advise",
+        "--rules",
+        str(rules_copy),
+        "--set",
+        "interview_date=2026-11-18",
+        "--set",
+        "culture=laid_back",
+        "--today",
+        TODAY,
+    )
+    assert "a laid-back company" in laid_back.stdout
