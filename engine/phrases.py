@@ -35,7 +35,7 @@ NUMBERS = {
 AMOUNT = r"(\d+|" + "|".join(NUMBERS) + r")"
 UNIT = r"(days?|weeks?|months?)"
 YEAR_FIRST = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})")
-YEAR_LAST = re.compile(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})")
+YEAR_LAST = re.compile(r"(\d{1,2})[-/.](\d{1,2})(?:[-/.](\d{4}|\d{2}))?")
 FIXED = {
     "today": 0,
     "yesterday": -1,
@@ -84,7 +84,7 @@ def parse_date(
     anchor = reference or today
     if words in FIXED:
         return anchor + datetime.timedelta(days=FIXED[words])
-    found = _numeric(words)
+    found = _numeric(words, today.year)
     if found is None:
         found = _relative(words, anchor, reference is not None)
     if found is not None:
@@ -101,14 +101,17 @@ def parse_date(
     return parsed.date()
 
 
-def _numeric(words: str) -> datetime.date | None:
+def _numeric(words: str, this_year: int) -> datetime.date | None:
     match = YEAR_FIRST.fullmatch(words)
     if match:
         return _date(int(match[1]), int(match[2]), int(match[3]), words)
     match = YEAR_LAST.fullmatch(words)
     if not match:
         return None
-    first, second, year = int(match[1]), int(match[2]), int(match[3])
+    first, second = int(match[1]), int(match[2])
+    # No year means this year; two digits mean this century ("26" is 2026).
+    year = this_year if match[3] is None else int(match[3])
+    year += 2000 if year < 100 else 0
     day_first = _valid(year, second, first)
     month_first = _valid(year, first, second)
     if day_first and month_first and day_first != month_first:

@@ -23,7 +23,7 @@ from engine.tree import DecisionTree, Leaf, Question, build_tree, date_definitio
 from explain.words import conclusion_text, describe_compare, short_value
 
 COMMANDS = ("why", "back", "help", "quit")
-ISO_LIKE = re.compile(r"\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}")
+NUMERIC_DATE = re.compile(r"\d{1,4}[-/.]\d{1,2}(?:[-/.]\d{1,4})?")
 YES = frozenset({"yes", "y", "true"})
 NO = frozenset({"no", "n", "false"})
 
@@ -278,7 +278,7 @@ class Consultation:
 
     def _read_as(self, spec: FactSpec, day: datetime.date, reply: str) -> str:
         reference = self._reference(spec)
-        if reference is None or spec.relative_to is None or ISO_LIKE.fullmatch(reply.strip()):
+        if reference is None or spec.relative_to is None or NUMERIC_DATE.fullmatch(reply.strip()):
             return f"Read as {long_date(day)}."
         base = self.facts[spec.relative_to].words
         return f"Read as {long_date(day)} (counted from {base}, {long_date(reference)})."

@@ -370,6 +370,8 @@ def test_number_fields_are_not_pre_filled_in_the_terminal(tmp_path: Path) -> Non
         ("2026.11.20", "Friday 20 November 2026"),
         ("11/20/2026", "Friday 20 November 2026"),
         ("20/11/2026", "Friday 20 November 2026"),
+        ("20.11.26", "Friday 20 November 2026"),
+        ("11/20", "Friday 20 November 2026"),
         ("the day before yesterday", "Tuesday 24 November 2026"),
         ("Last week.", "Thursday 19 November 2026"),
         ("1 month ago", "Monday 26 October 2026"),
@@ -391,11 +393,22 @@ def test_a_date_after_today_in_year_first_form_is_refused(run_cli: RunCli) -> No
     assert "Sorry: The interview date, Thursday 10 December 2026, is after today" in output
 
 
-def test_an_ambiguous_date_is_asked_back(run_cli: RunCli) -> None:
-    status, output = consult(run_cli, ["5/6/2026", "6 May", "quit"])
+@pytest.mark.parametrize(
+    ("typed", "choice", "read_as"),
+    [
+        ("5/6/2026", "6 May", "Wednesday 6 May 2026"),
+        ("5/6/2026", "1", "Friday 5 June 2026"),
+        ("5/6", "2", "Wednesday 6 May 2026"),
+    ],
+)
+def test_an_ambiguous_date_is_asked_back(
+    run_cli: RunCli, typed: str, choice: str, read_as: str
+) -> None:
+    status, output = consult(run_cli, [typed, "someday", choice, "quit"])
     assert status == 0
-    assert "5/6/2026: 5 June 2026 or 6 May 2026? [5 June 2026 / 6 May 2026]" in output
-    assert "> 6 May\nRead as Wednesday 6 May 2026.\n" in output
+    assert f"{typed}: 5 June 2026 or 6 May 2026? [5 June 2026 / 6 May 2026]" in output
+    assert "Please answer 5 June 2026 or 6 May 2026." in output
+    assert f"> {choice}\nRead as {read_as}.\n" in output
 
 
 @pytest.mark.parametrize(
@@ -417,6 +430,13 @@ def test_decision_date_phrases_count_from_the_interview(
         f"> {typed}\nRead as {read_as} (counted from the interview date, Friday 20 November "
         "2026).\n" in output
     )
+
+
+def test_a_decision_date_in_numbers_is_not_counted_from_anything(run_cli: RunCli) -> None:
+    _status, output = consult(run_cli, ["2026-11-20", "no", "no", "0", "yes", "4/12", "quit"])
+    assert "4/12: 4 December 2026 or 12 April 2026?" in output
+    _status, output = consult(run_cli, ["2026-11-20", "no", "no", "0", "yes", "2026/12/4", "quit"])
+    assert "> 2026/12/4\nRead as Friday 4 December 2026.\n" in output
 
 
 def test_the_answer_is_recorded_as_soon_as_it_is_shown(run_cli: RunCli, audit_db: Path) -> None:

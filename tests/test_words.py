@@ -11,7 +11,7 @@ import pytest
 
 from engine import RuleBase
 
-from .conftest import EXAMPLES, TODAY, RunCli
+from .conftest import EXAMPLES, RULES, TODAY, RunCli
 
 
 def advise_json(run_cli: RunCli, *sets: str) -> dict[str, object]:
@@ -201,3 +201,13 @@ def test_list_words_and_value_labels_come_from_the_rules(run_cli: RunCli, rules_
         TODAY,
     )
     assert "a laid-back company" in laid_back.stdout
+
+
+def test_rules_diff_names_reworded_action_guidance(run_cli: RunCli, rules_copy: Path) -> None:
+    messages = rules_copy / "messages.yaml"
+    messages.write_text(
+        messages.read_text().replace("answer warmly.", "answer them warmly and promptly.")
+    )
+    result = run_cli("rules", "diff", str(RULES), str(rules_copy))
+    assert result.exit_code == 0, result.stderr
+    assert "guidance reworded: move_on" in result.stdout.splitlines()
