@@ -226,10 +226,7 @@ class Consultation:
     def _understand(self, spec: FactSpec, reply: str) -> Any:
         """The reply as a checked value, or None after saying what is wrong with it."""
         try:
-            try:
-                value = self._parse(spec, reply)
-            except AmbiguousDate as ambiguous:
-                value = self._which_date(spec, ambiguous)
+            value = self._parse_or_ask_back(spec, reply)
             origin = Origin("your answer")
             check_dates(spec, {**self.known_values(), spec.name: value}, origin, self.facts)
         except (FactError, PhraseError) as error:
@@ -239,6 +236,12 @@ class Consultation:
             # Always say how a date was read, so a misreading is caught before it counts.
             self.say(self._read_as(spec, value, reply))
         return value
+
+    def _parse_or_ask_back(self, spec: FactSpec, reply: str) -> Any:
+        try:
+            return self._parse(spec, reply)
+        except AmbiguousDate as ambiguous:
+            return self._which_date(spec, ambiguous)
 
     def _parse(self, spec: FactSpec, reply: str) -> Any:
         if spec.type == "date":

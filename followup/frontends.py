@@ -85,14 +85,12 @@ class TerminalFrontend:
 
     def _text(self, prompt: Prompt) -> questionary.Question:
         # The default is shown, never typed in: typing 1 over a pre-filled 0 would give 01.
-        keeps = f" Enter: {prompt.default}." if prompt.default else ""
-        instruction = (
-            f"({prompt.hint}{keeps} Or: {COMMAND_HINT})"
-            if prompt.offers_commands
-            else f"(Enter: {prompt.default})"
-            if prompt.default
-            else None
-        )
+        parts = [prompt.hint] if prompt.offers_commands and prompt.hint else []
+        if prompt.default:
+            parts.append(f"Enter keeps {prompt.default}.")
+        if prompt.offers_commands:
+            parts.append(f"Or: {COMMAND_HINT}")
+        instruction = f"({' '.join(parts)})" if parts else None
         return questionary.text(prompt.text, instruction=instruction)
 
     def say(self, text: str) -> None:
