@@ -168,7 +168,13 @@ def _coerce(spec: FactSpec, value: Any) -> Any:
             return int(value.strip())
         return None
     if kind == "choice":
-        return value if isinstance(value, str) and value in spec.values else None
+        # A value's label is accepted too: people type what they were shown ("laid-back").
+        by_words = {spec.value_words(choice): choice for choice in spec.values}
+        return (
+            (value if value in spec.values else by_words.get(value))
+            if isinstance(value, str)
+            else None
+        )
     if kind == "list_of_text":
         if isinstance(value, str):
             return [part.strip() for part in value.split(";") if part.strip()]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -356,6 +357,9 @@ def test_number_fields_are_not_pre_filled_in_the_terminal(tmp_path: Path) -> Non
         child.expect("How many follow-ups")
         child.sendline("1")  # with 0 pre-filled this would read 01, or 10
         child.expect("When did you send your latest follow-up")
+        typed = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", child.before)
+        assert "01" not in typed and "10" not in typed
+        assert "Enter keeps 0." in typed
         child.send("\x03")
         child.expect(pexpect.EOF)
     finally:

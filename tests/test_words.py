@@ -211,3 +211,11 @@ def test_rules_diff_names_reworded_action_guidance(run_cli: RunCli, rules_copy: 
     result = run_cli("rules", "diff", str(RULES), str(rules_copy))
     assert result.exit_code == 0, result.stderr
     assert "guidance reworded: move_on" in result.stdout.splitlines()
+
+
+def test_a_choice_may_be_given_by_its_label(run_cli: RunCli) -> None:
+    by_label = advise_json(run_cli, "interview_date=2026-11-18", "culture=laid-back")
+    assert by_label["fired_rules"] == [
+        "two_weeks_for_a_laid_back_culture",
+        "first_followup_not_yet_due",
+    ]
