@@ -168,13 +168,7 @@ def _coerce(spec: FactSpec, value: Any) -> Any:
             return int(value.strip())
         return None
     if kind == "choice":
-        # A value's label is accepted too: people type what they were shown ("laid-back").
-        by_words = {spec.value_words(choice): choice for choice in spec.values}
-        return (
-            (value if value in spec.values else by_words.get(value))
-            if isinstance(value, str)
-            else None
-        )
+        return _choice(spec, value)
     if kind == "list_of_text":
         if isinstance(value, str):
             return [part.strip() for part in value.split(";") if part.strip()]
@@ -182,6 +176,16 @@ def _coerce(spec: FactSpec, value: Any) -> Any:
             return list(value)
         return None
     return value.strip() if isinstance(value, str) else None
+
+
+def _choice(spec: FactSpec, value: Any) -> str | None:
+    """The value itself, or the value whose label it is: people type what they were shown."""
+    if not isinstance(value, str):
+        return None
+    if value in spec.values:
+        return value
+    by_words = {spec.value_words(choice): choice for choice in spec.values}
+    return by_words.get(value)
 
 
 def _expected(spec: FactSpec) -> str:

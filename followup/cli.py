@@ -166,13 +166,14 @@ def advise(
         rule_base = request.advisor.rule_base
         answer = request.advisor.advise(request.case)
         chain = how(rule_base, answer) if why else []
+        if draft_file is not None:
+            # Before recording: a draft that cannot be written refuses the run, unrecorded.
+            _write_draft(answer, draft_file)
         if not no_audit:
             record_id = open_store(audit_db).record(
                 Entry(answer, request.case, rule_base, "advise")
             )
             click.echo(f"recorded as audit record {record_id}", err=True)
-    if draft_file is not None:
-        _write_draft(answer, draft_file)
     if output_format == "json":
         record = answer.to_json()
         if why:
@@ -278,7 +279,10 @@ def _write_draft(answer: Answer, path: Path) -> None:
     if answer.message is None:
         click.echo(f"no message is due ({answer.headline}), so {path} was not written", err=True)
         return
-    write_atomically(path, draft_email(answer.message))
+    try:
+        write_atomically(path, draft_email(answer.message))
+    except OSError as error:
+        raise OutputError(f"--draft: cannot write {path}: {error.strerror}") from None
     click.echo(f"wrote the draft message to {path}", err=True)
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from engine import RuleBase
+from followup.audit import AuditStore
 
 from .conftest import EXAMPLES, RULES, TODAY, RunCli
 
@@ -142,6 +143,21 @@ def test_draft_into_a_missing_folder_is_refused(run_cli: RunCli, tmp_path: Path)
     result = run_cli("advise", str(EXAMPLES / "timeline.yaml"), "--draft", str(path))
     assert result.exit_code == 2
     assert result.stderr == f"error: --draft: the folder {path.parent} does not exist\n"
+
+
+def test_a_draft_that_cannot_be_written_is_refused_unrecorded(
+    run_cli: RunCli, tmp_path: Path, audit_db: Path
+) -> None:
+    not_a_folder = tmp_path / "notes.txt"
+    not_a_folder.write_text("a file, where the draft's folder should be")
+    path = not_a_folder / "message.eml"
+    result = run_cli(
+        "advise", str(EXAMPLES / "competing-offer.yaml"), "--today", TODAY, "--draft", str(path)
+    )
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"error: --draft: cannot write {path}: ")
+    assert len(result.stderr.splitlines()) == 1
+    assert not audit_db.exists() or list(AuditStore(audit_db).records()) == []
 
 
 def test_explain_refuses_an_unknown_picture_format(run_cli: RunCli, tmp_path: Path) -> None:
