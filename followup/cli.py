@@ -152,8 +152,10 @@ def advise(
     """
     with cli_errors(as_json=output_format == "json", name_facts=why):
         if batch_file is not None:
-            if facts_file is not None or overrides:
-                raise click.UsageError("--batch reads its facts from FILE.jsonl; drop FILE/--set")
+            if facts_file is not None or overrides or draft_file is not None:
+                raise click.UsageError(
+                    "--batch reads its facts from FILE.jsonl; drop FILE/--set/--draft"
+                )
             day = parse_day(today)
             advisor = Advisor(load_rule_base(rules_dir))
             store = open_store(audit_db) if audit_batch and not no_audit else None

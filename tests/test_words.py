@@ -160,6 +160,12 @@ def test_a_draft_that_cannot_be_written_is_refused_unrecorded(
     assert not audit_db.exists() or list(AuditStore(audit_db).records()) == []
 
 
+def test_draft_is_for_one_case_not_a_batch(run_cli: RunCli, tmp_path: Path) -> None:
+    result = run_cli("advise", "--batch", "-", "--draft", str(tmp_path / "m.eml"), input="")
+    assert result.exit_code == 2
+    assert "drop FILE/--set/--draft" in result.stderr
+
+
 def test_explain_refuses_an_unknown_picture_format(run_cli: RunCli, tmp_path: Path) -> None:
     out = tmp_path / "x.jpg"
     result = run_cli("explain", str(EXAMPLES / "timeline.yaml"), "--today", TODAY, "-o", str(out))
