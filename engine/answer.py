@@ -8,7 +8,7 @@ from typing import Any
 
 from .conditions import evaluate
 from .model import RuleBase
-from .templates import render
+from .templates import join_items, render
 from .trace import Outcome, jsonable
 
 MESSAGE = "message"
@@ -33,6 +33,7 @@ class Answer:
     guidance: tuple[str, ...]
     message: Message | None
     outcome: Outcome
+    guidance_title: str = ""
 
     @property
     def fired_rules(self) -> list[str]:
@@ -66,11 +67,7 @@ def compose_answer(rule_base: RuleBase, outcome: Outcome) -> Answer:
     def lookup(name: str) -> Any:
         if name == "days_until":
             return days_until(today, follow_up_on)
-        value = values.get(name)
-        if value is None:
-            spec = rule_base.facts.get(name)
-            return spec.default if spec is not None else None
-        return value
+        return _readable(rule_base, name, values.get(name))
 
     reasons = tuple(
         render(rule_base.rule(firing.rule_id).reason, lookup)
@@ -83,7 +80,8 @@ def compose_answer(rule_base: RuleBase, outcome: Outcome) -> Answer:
         today=today,
         headline=render(rule_base.actions[action].headline, lookup),
         reasons=reasons,
-        guidance=rule_base.guidance,
+        guidance=rule_base.actions[action].guidance or rule_base.guidance,
+        guidance_title=rule_base.actions[action].guidance_title or rule_base.guidance_title,
         message=_message(rule_base, values.get(MESSAGE), values, lookup),
         outcome=outcome,
     )
@@ -99,6 +97,20 @@ def _message(rule_base: RuleBase, template_id: Any, values: Any, lookup: Any) ->
         if paragraph.when is None or evaluate(paragraph.when, values)
     ]
     return Message(subject=render(template.subject, lookup), body="\n\n".join(paragraphs))
+
+
+def _readable(rule_base: RuleBase, name: str, value: Any) -> Any:
+    """A fact's value as the job seeker reads it: its default, a value's label, a joined list."""
+    spec = rule_base.facts.get(name)
+    if spec is None:
+        return value
+    if value is None:
+        value = spec.default
+    if spec.type == "choice" and isinstance(value, str):
+        return spec.value_words(value)
+    if isinstance(value, list):
+        return join_items([str(item) for item in value], rule_base.list_and)
+    return value
 
 
 def days_until(today: datetime.date, day: datetime.date | None) -> str:

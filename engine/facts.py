@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .conditions import evaluate
+from .dates import long_date
 from .errors import FactError, Location
 from .model import DateCheck, FactSpec, RuleBase
 from .source import Document
@@ -85,15 +86,23 @@ def read_case(
         if spec.name not in values and spec.has_default and not spec.for_message_only:
             values[spec.name] = spec.default
     for spec in rule_base.given_facts():
-        _check_needed(spec, values, origin)
-        check_dates(spec, values, origin)
+        _check_needed(spec, values, origin, rule_base.facts)
+        check_dates(spec, values, origin, rule_base.facts)
     return Case(values=values, given=given)
 
 
-def check_dates(spec: FactSpec, values: Mapping[str, Any], origin: Origin) -> None:
-    """Refuse a date that breaks one of its fact's checks (such as not after today)."""
+def check_dates(
+    spec: FactSpec,
+    values: Mapping[str, Any],
+    origin: Origin,
+    facts: Mapping[str, FactSpec] | None = None,
+) -> None:
+    """Refuse a date that breaks one of its fact's checks (such as not after today).
+
+    `facts` gives the other facts' labels, so the refusal names them in words.
+    """
     for check in spec.checks:
-        _check_date(spec, check, values, origin)
+        _check_date(spec, check, values, origin, facts or {})
 
 
 def _spec(name: str, rule_base: RuleBase, origin: Origin) -> FactSpec:
@@ -118,14 +127,14 @@ def parse_value(spec: FactSpec, value: Any, origin: Origin) -> Any:
     parsed = _coerce(spec, value)
     if parsed is None:
         raise FactError(
-            f"{spec.name} must be {_expected(spec)}, not {value!r}",
+            f"{_subject(spec)} must be {_expected(spec)}, not {_shown(value)}",
             fact=spec.name,
             location=origin.where(spec.name),
             suggestion=did_you_mean(str(value), spec.values) if spec.type == "choice" else None,
         )
     if spec.minimum is not None and parsed < spec.minimum:
         raise FactError(
-            f"{spec.name} must be at least {spec.minimum}, not {value!r}",
+            f"{_subject(spec)} must be at least {spec.minimum}, not {_shown(value)}",
             fact=spec.name,
             location=origin.where(spec.name),
         )
@@ -159,7 +168,7 @@ def _coerce(spec: FactSpec, value: Any) -> Any:
             return int(value.strip())
         return None
     if kind == "choice":
-        return value if isinstance(value, str) and value in spec.values else None
+        return _choice(spec, value)
     if kind == "list_of_text":
         if isinstance(value, str):
             return [part.strip() for part in value.split(";") if part.strip()]
@@ -169,33 +178,50 @@ def _coerce(spec: FactSpec, value: Any) -> Any:
     return value.strip() if isinstance(value, str) else None
 
 
+def _choice(spec: FactSpec, value: Any) -> str | None:
+    """The value itself, or the value whose label it is: people type what they were shown."""
+    if not isinstance(value, str):
+        return None
+    if value in spec.values:
+        return value
+    by_words = {spec.value_words(choice): choice for choice in spec.values}
+    return by_words.get(value)
+
+
 def _expected(spec: FactSpec) -> str:
     return {
         "date": "a date written YYYY-MM-DD",
         "yes_no": "yes or no (true or false)",
         "whole_number": "a whole number",
-        "choice": "one of: " + ", ".join(spec.values),
+        "choice": "one of: " + ", ".join(spec.value_words(value) for value in spec.values),
         "list_of_text": "a list of short texts",
     }.get(spec.type, "a text")
 
 
-def _check_needed(spec: FactSpec, values: Mapping[str, Any], origin: Origin) -> None:
+def _check_needed(
+    spec: FactSpec, values: Mapping[str, Any], origin: Origin, facts: Mapping[str, FactSpec]
+) -> None:
     if spec.name in values or spec.optional or spec.for_message_only:
         return
     if spec.needed_when is None:
-        raise FactError(f"{spec.name} is missing", fact=spec.name, location=origin.where(""))
+        raise FactError(f"{_subject(spec)} is missing", fact=spec.name, location=origin.where(""))
     if evaluate(spec.needed_when, values):
         because = sorted(name for name in spec.needed_when.facts() if name in values)
-        reason = ", ".join(f"{name} is {_show(values[name])}" for name in because)
+        specs = [_spec_of(name, facts) for name in because]
+        reason = " and ".join(_because(other, values[other.name]) for other in specs)
         raise FactError(
-            f"{spec.name} is missing, and it is needed because {reason}",
+            f"{_subject(spec)} is missing, and it is needed because {reason}",
             fact=spec.name,
             location=origin.where(because[0]) if because else origin.where(""),
         )
 
 
 def _check_date(
-    spec: FactSpec, check: DateCheck, values: Mapping[str, Any], origin: Origin
+    spec: FactSpec,
+    check: DateCheck,
+    values: Mapping[str, Any],
+    origin: Origin,
+    facts: Mapping[str, FactSpec],
 ) -> None:
     mine, other = values.get(spec.name), values.get(check.other)
     if mine is None or other is None:
@@ -213,14 +239,33 @@ def _check_date(
             "not_before": "is before",
             "not_after": "is after",
         }[check.op]
+        other_words = _spec_of(check.other, facts).words
         raise FactError(
-            f"{spec.name} {mine.isoformat()} {relation} {check.other} {other.isoformat()}",
+            f"{_subject(spec)}, {long_date(mine)}, {relation} {other_words}, {long_date(other)}",
             fact=spec.name,
             location=origin.where(spec.name),
         )
 
 
-def _show(value: Any) -> str:
+def _spec_of(name: str, facts: Mapping[str, FactSpec]) -> FactSpec:
+    """The fact's spec, or a bare one whose words are its name with spaces."""
+    return facts.get(name) or FactSpec(name=name, type="text", location=Location("", 0, 0))
+
+
+def _subject(spec: FactSpec) -> str:
+    """The fact's label opening a sentence: 'The interview date'."""
+    words = spec.words
+    return words[:1].upper() + words[1:]
+
+
+def _because(spec: FactSpec, value: Any) -> str:
     if isinstance(value, bool):
-        return "yes" if value else "no"
-    return str(value)
+        return f"you said {'yes' if value else 'no'} to {spec.words}"
+    if isinstance(value, str):
+        value = spec.value_words(value)
+    return f"{spec.words} is {value}"
+
+
+def _shown(value: Any) -> str:
+    """A refused value as it was written: text in quotes, numbers as they are."""
+    return repr(value.strip()) if isinstance(value, str) else str(value)

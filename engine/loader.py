@@ -139,6 +139,8 @@ class _Builder:
             source_article=advice.value.get("source_article", ""),
             version=rule_base_version(texts),
             files=texts,
+            list_and=messages_doc.value.get("lists", {}).get("and", "and"),
+            guidance_title=guidance.get("title", ""),
         )
 
     # -- facts ------------------------------------------------------------------------------
@@ -185,7 +187,22 @@ class _Builder:
             for_message_only=raw.get("used_for") == "message",
             never_asked=raw.get("never_asked", False),
             relative_to=raw.get("relative_to"),
+            label=raw.get("label", ""),
+            value_labels=self._value_labels(doc, path, name, values, raw.get("labels", {})),
         )
+
+    def _value_labels(
+        self, doc: Document, path: PathKey, name: str, values: tuple[str, ...], raw: Any
+    ) -> tuple[tuple[str, str], ...]:
+        for value in raw:
+            if value not in values:
+                raise RuleFileError(
+                    f"`{value}` is not a value of `{name}` (one of: {', '.join(values)})",
+                    fact=name,
+                    location=doc.where((*path, "labels", value), key=True),
+                    suggestion=did_you_mean(str(value), values),
+                )
+        return tuple((str(value), str(label)) for value, label in raw.items())
 
     def _finish_facts(self, doc: Document) -> None:
         parser = ConditionParser(doc, self.facts)
@@ -441,7 +458,12 @@ class _Builder:
                         suggestion=did_you_mean(action, values),
                     )
                 self._check_template(raw["headline"], doc, (*path, "headline"), HEADLINE_EXTRAS)
-                actions[action] = ActionSpec(action, raw["headline"])
+                actions[action] = ActionSpec(
+                    action,
+                    raw["headline"],
+                    tuple(raw.get("guidance", ())),
+                    raw.get("guidance_title", ""),
+                )
         missing = [value for value in values if value not in doc.value["actions"]]
         if missing:
             self.problems.append(

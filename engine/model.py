@@ -109,6 +109,17 @@ class FactSpec:
     for_message_only: bool = False
     never_asked: bool = False
     relative_to: str | None = None
+    label: str = ""
+    value_labels: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def words(self) -> str:
+        """The fact as people name it: its label, else its name with spaces."""
+        return self.label or self.name.replace("_", " ")
+
+    def value_words(self, value: str) -> str:
+        """A choice value as people read it: its label, else the value itself."""
+        return dict(self.value_labels).get(value, value)
 
 
 @dataclass(frozen=True)
@@ -166,6 +177,9 @@ class MessageTemplate:
 class ActionSpec:
     id: str
     headline: str
+    # Writing guidance of its own, in place of the general guidance (none: the general one).
+    guidance: tuple[str, ...] = ()
+    guidance_title: str = ""
 
 
 @dataclass(frozen=True)
@@ -183,6 +197,9 @@ class RuleBase:
     source_article: str
     version: str
     files: Mapping[str, str] = field(default_factory=dict)
+    # The word before the last item of a list in a sentence ("A, B and C").
+    list_and: str = "and"
+    guidance_title: str = ""
 
     def given_facts(self) -> Iterator[FactSpec]:
         return (spec for spec in self.facts.values() if not spec.derived)

@@ -14,6 +14,7 @@ from .dates import long_date
 
 PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")
 NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+SENTENCE_ENDS = (".", "!", "?")
 
 
 def placeholders(template: str) -> list[tuple[str, int]]:
@@ -38,14 +39,27 @@ def bad_placeholder(template: str) -> tuple[str, int] | None:
 
 
 def render(template: str, lookup: Callable[[str], Any]) -> str:
-    """Fill in each `{name}` with `lookup(name)`, formatted for people to read."""
+    """Fill in each `{name}` with `lookup(name)`, formatted for people to read.
 
-    def substitute(match: re.Match[str]) -> str:
+    A value that ends a sentence itself ("I passed the exam.") absorbs the template's full
+    stop right after it, so people may type their text with or without one.
+    """
+    parts: list[str] = []
+    position = 0
+    for match in PLACEHOLDER.finditer(template):
+        start = match.start()
+        if parts and parts[-1][-1:] in SENTENCE_ENDS and template[position:start][:1] == ".":
+            position += 1
+        parts.append(template[position:start])
         if match.group(1) is None:
-            return match.group(0)[0]
-        return format_value(lookup(match.group(1).strip()))
-
-    return PLACEHOLDER.sub(substitute, template)
+            parts.append(match.group(0)[0])
+        else:
+            parts.append(format_value(lookup(match.group(1).strip())))
+        position = match.end()
+    tail = template[position:]
+    if parts and parts[-1][-1:] in SENTENCE_ENDS and tail[:1] == ".":
+        tail = tail[1:]
+    return "".join(parts) + tail
 
 
 def render_with(template: str, values: Mapping[str, Any]) -> str:
@@ -62,8 +76,12 @@ def format_value(value: Any) -> str:
     if isinstance(value, datetime.date):
         return long_date(value)
     if isinstance(value, (list, tuple)):
-        items = [str(item) for item in value]
-        if len(items) <= 1:
-            return "".join(items)
-        return ", ".join(items[:-1]) + " and " + items[-1]
+        return join_items([str(item) for item in value])
     return str(value)
+
+
+def join_items(items: list[str], and_word: str = "and") -> str:
+    """A list as people write it: 'A', 'A and B', 'A, B and C'."""
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + f" {and_word} " + items[-1]

@@ -108,6 +108,8 @@ def _text_changes(old: RuleBase, new: RuleBase) -> Iterator[str]:
     for action in sorted(old.actions.keys() & new.actions.keys()):
         if old.actions[action].headline != new.actions[action].headline:
             yield f"headline reworded: {action}"
+        if old.actions[action].guidance != new.actions[action].guidance:
+            yield f"guidance reworded: {action}"
     if old.guidance != new.guidance:
         yield "guidance reworded"
 

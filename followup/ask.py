@@ -13,12 +13,13 @@ from engine import Advisor, Answer
 from explain.why import how
 
 from .audit import AuditError, AuditStore, Entry
-from .consultation import Consultation, Prompt, Quit, facts_to_save
+from .consultation import Consultation, Interrupted, Prompt, Quit, facts_to_save
 from .output import OutputError, write_atomically
 from .render import print_answer
 
 NEXT_STEPS = ("how", "explain", "save", "done")
 STOPPED = "Stopped: nothing was saved."
+INTERRUPTED = 130  # the shell's status for a program stopped by Ctrl-C
 
 
 class Frontend(Protocol):
@@ -37,13 +38,11 @@ def consult(
     """Run one consultation; the exit status (0; 1 for input that ended early or advice left
     unrecorded; 130 for Ctrl-C)."""
     consultation = Consultation(advisor, today, frontend.ask, frontend.say)
+    shown = _Shown(consultation, frontend, console, store)
     frontend.say("A few questions about your interview (type help at any question).")
-    unrecorded = False
     try:
         while True:
-            answer = consultation.run()
-            console.print()
-            print_answer(console, answer)
+            answer = shown.show(consultation.run())
             if answer.message is not None:
                 reply = _confirm(frontend, "Fill in names and details for the message?")
                 if reply == "back":
@@ -51,38 +50,67 @@ def consult(
                     continue
                 if reply == "yes":
                     consultation.fill_in_message()
-                    answer = consultation.answer()
-                    console.print()
-                    print_answer(console, answer)
-            if store is not None:
-                entry = Entry(answer, consultation.case(), advisor.rule_base, "ask")
-                unrecorded = not _record(store, entry, frontend)
+                    answer = shown.show(consultation.answer())
             if _next_steps(consultation, answer, frontend) != "back":
                 break
             consultation.undo_last()
     except Quit:
-        frontend.say(STOPPED)
+        frontend.say(shown.stopped())
         return 0
     except EOFError:
         if consultation.order and consultation.next_question() is not None:
-            frontend.say("The input ended before the advice was settled. " + STOPPED)
+            frontend.say("The input ended before the advice was settled. " + shown.stopped())
             return 1
         return 0
-    except KeyboardInterrupt:
-        frontend.say("\n" + STOPPED)
-        return 130
-    return 1 if unrecorded else 0
+    except (KeyboardInterrupt, Interrupted):
+        frontend.say(shown.stopped())
+        return INTERRUPTED
+    return 1 if shown.unrecorded else 0
 
 
-def _record(store: AuditStore, entry: Entry, frontend: Frontend) -> bool:
-    """Record the advice (the database is created now, not before); say what happened."""
-    try:
-        record_id = store.record(entry)
-    except AuditError as error:
-        frontend.say(f"(The advice could not be recorded in the audit trail: {error.one_line()})")
-        return False
-    frontend.say(f"(Recorded in the audit trail as record {record_id}.)")
-    return True
+class _Shown:
+    """Shows each answer and records it at once: stopping later must not lose it."""
+
+    def __init__(
+        self,
+        consultation: Consultation,
+        frontend: Frontend,
+        console: Console,
+        store: AuditStore | None,
+    ) -> None:
+        self.consultation = consultation
+        self.frontend = frontend
+        self.console = console
+        self.store = store
+        self.records: list[int] = []
+        self.unrecorded = False
+
+    def show(self, answer: Answer) -> Answer:
+        self.console.print()
+        print_answer(self.console, answer)
+        if self.store is not None:
+            self._record(
+                Entry(answer, self.consultation.case(), self.consultation.rule_base, "ask")
+            )
+        return answer
+
+    def _record(self, entry: Entry) -> None:
+        """Record the advice (the database is created now, not before); say what happened."""
+        assert self.store is not None
+        try:
+            self.records.append(self.store.record(entry))
+        except AuditError as error:
+            self.unrecorded = True
+            self.frontend.say(
+                f"\n(The advice could not be recorded in the audit trail: {error.one_line()})"
+            )
+            return
+        self.frontend.say(f"\n(Recorded in the audit trail as record {self.records[-1]}.)")
+
+    def stopped(self) -> str:
+        if self.records:
+            return f"Stopped: the advice shown is record {self.records[-1]} of the audit trail."
+        return STOPPED
 
 
 def _confirm(frontend: Frontend, question: str) -> str:

@@ -13,7 +13,7 @@ from typing import Any, TextIO
 import click
 from rich.console import Console
 
-from engine import Advisor, Case, load_rule_base, read_case
+from engine import Advisor, Answer, Case, load_rule_base, read_case
 from explain.why import how, why_not
 
 from .ask import Frontend, consult
@@ -23,8 +23,8 @@ from .batch import run_batch
 from .errors import FAILED, cli_errors
 from .frontends import PlainFrontend, TerminalFrontend
 from .inputs import parse_day, read_facts_file
-from .output import emit, graph_output_options
-from .render import print_answer, print_lines
+from .output import OutputError, emit, graph_output_options, write_atomically
+from .render import draft_email, print_answer, print_lines
 from .rules_cli import rules
 
 
@@ -110,6 +110,13 @@ def _request(
     help="Advise on many cases: one JSON object of facts per line (- for stdin); "
     "prints one JSON answer per line.",
 )
+@click.option(
+    "--draft",
+    "draft_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE.eml",
+    help="Also write the drafted message to FILE.eml, for a mail program to open.",
+)
 @click.option("--no-audit", is_flag=True, help="Do not record this advice in the audit trail.")
 @click.option("--audit", "audit_batch", is_flag=True, help="With --batch: record every answer too.")
 @audit_db_option
@@ -121,6 +128,7 @@ def advise(
     output_format: str,
     why: bool,
     batch_file: str | None,
+    draft_file: Path | None,
     no_audit: bool,
     audit_batch: bool,
     audit_db: Path | None,
@@ -140,21 +148,29 @@ def advise(
         followup advise --set interview_date=2026-11-16 --set competing_offer=yes
         followup advise examples/one-followup.yaml --format json --why
         followup advise --batch cases.jsonl > answers.jsonl
+        followup advise examples/update.yaml --draft message.eml
     """
-    with cli_errors():
+    with cli_errors(as_json=output_format == "json", name_facts=why):
         if batch_file is not None:
-            if facts_file is not None or overrides:
-                raise click.UsageError("--batch reads its facts from FILE.jsonl; drop FILE/--set")
+            if facts_file is not None or overrides or draft_file is not None:
+                raise click.UsageError(
+                    "--batch reads its facts from FILE.jsonl; drop FILE/--set/--draft"
+                )
             day = parse_day(today)
             advisor = Advisor(load_rule_base(rules_dir))
             store = open_store(audit_db) if audit_batch and not no_audit else None
             with _open_text(batch_file) as stream:
                 failures = run_batch(stream, advisor, day, sys.stdout, _progress_console(), store)
             sys.exit(FAILED if failures else 0)
+        if draft_file is not None and not draft_file.parent.exists():
+            raise OutputError(f"--draft: the folder {draft_file.parent} does not exist")
         request = _request(facts_file, overrides, today, rules_dir)
         rule_base = request.advisor.rule_base
         answer = request.advisor.advise(request.case)
         chain = how(rule_base, answer) if why else []
+        if draft_file is not None:
+            # Before recording: a draft that cannot be written refuses the run, unrecorded.
+            _write_draft(answer, draft_file)
         entry = Entry(answer, request.case, rule_base, "advise")
         recorded = None if no_audit else _try_to_record(audit_db, entry)
     if output_format == "json":
@@ -164,7 +180,7 @@ def advise(
         click.echo(json.dumps(record, ensure_ascii=False, indent=2))
     else:
         console = Console(highlight=False)
-        print_answer(console, answer)
+        print_answer(console, answer, names=why)
         if why:
             print_lines(console, "How this advice was reached", chain)
     if recorded is not None:
@@ -258,7 +274,7 @@ def explain(
         followup explain examples/timeline.yaml --tree -o path.png
         followup explain examples/no-timeline.yaml --why-not follow_up_now
     """
-    with cli_errors():
+    with cli_errors(name_facts=True):
         request = _request(facts_file, overrides, today, rules_dir)
         rule_base = request.advisor.rule_base
         if why_not_action is not None:
@@ -280,6 +296,17 @@ def explain(
         else:
             drawn = pictures.reasoning(rule_base, answer)
         emit(pictures.rendered(drawn, fmt), fmt, out)
+
+
+def _write_draft(answer: Answer, path: Path) -> None:
+    if answer.message is None:
+        click.echo(f"no message is due ({answer.headline}), so {path} was not written", err=True)
+        return
+    try:
+        write_atomically(path, draft_email(answer.message))
+    except OSError as error:
+        raise OutputError(f"--draft: cannot write {path}: {error.strerror}") from None
+    click.echo(f"wrote the draft message to {path}", err=True)
 
 
 @contextmanager

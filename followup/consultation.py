@@ -7,6 +7,7 @@ a terminal, piped input or a test can drive it alike.
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -14,21 +15,25 @@ from typing import Any
 from engine import Advisor, Answer, Case, FactError, Origin, read_case
 from engine.answer import FOLLOW_UP_ON
 from engine.conditions import compare, evaluate
-from engine.dates import days_after
+from engine.dates import days_after, long_date
 from engine.facts import check_dates, parse_value
 from engine.model import FactSpec, RuleBase
+from engine.phrases import AmbiguousDate, PhraseError, parse_date, short_date
 from engine.tree import DecisionTree, Leaf, Question, build_tree, date_definition
 from explain.words import conclusion_text, describe_compare, short_value
 
-from .phrases import PhraseError, parse_date
-
 COMMANDS = ("why", "back", "help", "quit")
+NUMERIC_DATE = re.compile(r"\d{1,4}[-/.]\d{1,2}(?:[-/.]\d{1,4})?")
 YES = frozenset({"yes", "y", "true"})
 NO = frozenset({"no", "n", "false"})
 
 
 class Quit(Exception):
     """The person asked to stop (quit, Ctrl-C or end of input)."""
+
+
+class Interrupted(Exception):
+    """The person pressed Ctrl-C or Ctrl-D at a terminal."""
 
 
 class Back(Exception):
@@ -73,9 +78,11 @@ class Consultation:
     answers: dict[str, Any] = field(default_factory=dict)
     order: list[str] = field(default_factory=list)
     skipped: set[str] = field(default_factory=set)
+    previous: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.rule_base: RuleBase = self.advisor.rule_base
+        self.facts = self.rule_base.facts
         self.tree: DecisionTree = build_tree(self.rule_base)
 
     # -- the questions ----------------------------------------------------------------------
@@ -146,7 +153,8 @@ class Consultation:
         """Forget the latest answer, so it is asked again."""
         if self.order:
             previous = self.order.pop()
-            self.answers.pop(previous, None)
+            if previous in self.answers:
+                self.previous[previous] = self.answers.pop(previous)
             self.skipped.discard(previous)
 
     def _always_needed(self, spec: FactSpec) -> bool:
@@ -194,11 +202,8 @@ class Consultation:
             command = reply.lower()
             if command == "quit":
                 raise Quit
-            if command == "help":
-                self.say(self._help(spec))
-                continue
-            if command == "why":
-                self.say(self.why(pending))
+            if command in ("help", "why"):
+                self.say(self._help(spec) if command == "help" else self.why(pending))
                 continue
             if command == "back":
                 if len(self.order) > floor:
@@ -206,57 +211,107 @@ class Consultation:
                     raise Back
                 self.say("This is the first question: there is nothing to go back to.")
                 continue
-            if not reply and (optional or spec.has_default):
-                if optional:
-                    self.skipped.add(spec.name)
-                    self.order.append(spec.name)
-                    return
-                reply = short_value(spec.default)
-            try:
-                value = self._read(spec, reply)
-            except (FactError, PhraseError) as error:
-                self.say(f"Sorry: {error}. Please try again (or type help).")
-                continue
-            self.answers[spec.name] = value
-            self.order.append(spec.name)
-            return
+            if not reply and prompt.default is not None:
+                reply = prompt.default
+            elif not reply and optional:
+                self.skipped.add(spec.name)
+                self.order.append(spec.name)
+                return
+            value = self._understand(spec, reply)
+            if value is not None:
+                self.answers[spec.name] = value
+                self.order.append(spec.name)
+                return
 
-    def _read(self, spec: FactSpec, reply: str) -> Any:
-        origin = Origin("your answer")
+    def _understand(self, spec: FactSpec, reply: str) -> Any:
+        """The reply as a checked value, or None after saying what is wrong with it."""
+        try:
+            value = self._parse_or_ask_back(spec, reply)
+            origin = Origin("your answer")
+            check_dates(spec, {**self.known_values(), spec.name: value}, origin, self.facts)
+        except (FactError, PhraseError) as error:
+            self.say(f"Sorry: {error}. Please try again (or type help).")
+            return None
         if spec.type == "date":
-            reference = self.answers.get(spec.relative_to) if spec.relative_to else None
-            value: Any = parse_date(reply, self.today, reference)
-        elif spec.type == "yes_no":
+            # Always say how a date was read, so a misreading is caught before it counts.
+            self.say(self._read_as(spec, value, reply))
+        return value
+
+    def _parse_or_ask_back(self, spec: FactSpec, reply: str) -> Any:
+        try:
+            return self._parse(spec, reply)
+        except AmbiguousDate as ambiguous:
+            return self._which_date(spec, ambiguous)
+
+    def _parse(self, spec: FactSpec, reply: str) -> Any:
+        if spec.type == "date":
+            return parse_date(reply, self.today, self._reference(spec))
+        if spec.type == "yes_no":
             word = reply.lower()
             if word not in YES | NO:
                 raise FactError("please answer yes or no")
-            value = word in YES
-        elif spec.type == "choice":
-            value = self._choice(spec, reply)
-        else:
-            value = parse_value(spec, reply, origin)
-        values = {**self.known_values(), spec.name: value}
-        check_dates(spec, values, origin)
-        return value
+            return word in YES
+        if spec.type == "choice":
+            return self._choice(spec, reply)
+        return parse_value(spec, reply, Origin("your answer"))
+
+    def _reference(self, spec: FactSpec) -> datetime.date | None:
+        """The day a date phrase counts from, when the fact names one (else today)."""
+        return self.answers.get(spec.relative_to) if spec.relative_to else None
+
+    def _which_date(self, spec: FactSpec, ambiguous: AmbiguousDate) -> datetime.date:
+        """Ask which of two readings of a numeric date was meant."""
+        readings = ambiguous.readings
+        words = tuple(short_date(day) for day in readings)
+        prompt = Prompt(
+            spec.name,
+            f"{ambiguous.text}: {words[0]} or {words[1]}?",
+            "choice",
+            words,
+            offers_commands=False,
+        )
+        while True:
+            reply = self.ask(prompt).strip().lower()
+            if reply == "quit":
+                raise Quit
+            for index, (word, day) in enumerate(zip(words, readings, strict=True), start=1):
+                if reply and (reply == str(index) or word.lower().startswith(reply)):
+                    return day
+            self.say(f"Please answer {words[0]} or {words[1]}.")
+
+    def _read_as(self, spec: FactSpec, day: datetime.date, reply: str) -> str:
+        reference = self._reference(spec)
+        if reference is None or spec.relative_to is None or NUMERIC_DATE.fullmatch(reply.strip()):
+            return f"Read as {long_date(day)}."
+        base = self.facts[spec.relative_to].words
+        return f"Read as {long_date(day)} (counted from {base}, {long_date(reference)})."
 
     def _choice(self, spec: FactSpec, reply: str) -> str:
-        word = reply.lower().replace(" ", "_").replace("-", "_")
+        word = _plain(reply)
         if word.isdigit() and 1 <= int(word) <= len(spec.values):
             return spec.values[int(word) - 1]
-        matches = [value for value in spec.values if value.startswith(word)] if word else []
+        matches = [
+            value
+            for value in spec.values
+            if word and (value.startswith(word) or _plain(spec.value_words(value)).startswith(word))
+        ]
         if len(matches) == 1:
             return matches[0]
-        raise FactError(f"please answer one of: {', '.join(spec.values)}")
+        labels = ", ".join(spec.value_words(value) for value in spec.values)
+        raise FactError(f"please answer one of: {labels}")
 
     def _prompt(self, spec: FactSpec, can_go_back: bool) -> Prompt:
         choices: tuple[str, ...] = ()
         if spec.type == "yes_no":
             choices = ("yes", "no")
         elif spec.type == "choice":
-            choices = spec.values
+            choices = tuple(spec.value_words(value) for value in spec.values)
         default = None
-        if spec.has_default and not spec.for_message_only:
-            default = short_value(spec.default)
+        if spec.name in self.previous:
+            # After `back`, the answer given before is offered again.
+            default = self._as_reply(spec, self.previous[spec.name])
+        elif spec.has_default and not spec.for_message_only:
+            default = self._as_reply(spec, spec.default)
         return Prompt(
             fact=spec.name,
             text=spec.question,
@@ -266,6 +321,14 @@ class Consultation:
             hint=spec.help,
             can_go_back=can_go_back,
         )
+
+    def _as_reply(self, spec: FactSpec, value: Any) -> str:
+        """A value as the person would type it back."""
+        if spec.type == "choice" and isinstance(value, str):
+            return spec.value_words(value)
+        if isinstance(value, list):
+            return "; ".join(str(item) for item in value)
+        return short_value(value)
 
     # -- explanations at a prompt -------------------------------------------------------------
 
@@ -312,6 +375,11 @@ class Consultation:
         else:
             parts.append(f"then it depends on whether {describe_compare(node.test)}")
         return ", ".join(parts)
+
+
+def _plain(text: str) -> str:
+    """A choice as typed, made comparable with values and labels: 'Laid back' → 'laid_back'."""
+    return text.strip().lower().replace(" ", "_").replace("-", "_")
 
 
 def facts_to_save(answers: Mapping[str, Any]) -> dict[str, Any]:

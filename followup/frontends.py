@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TextIO
 
 import questionary
+from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent, merge_key_bindings
 from rich.console import Console
 from rich.markup import escape
 
-from .consultation import COMMANDS, Prompt, Quit
+from .consultation import COMMANDS, Interrupted, Prompt
 
 COMMAND_HINT = "why / back / help / quit"
 
@@ -27,7 +29,8 @@ class PlainFrontend:
         self.output.flush()
         line = self.source.readline()
         if not line:
-            raise EOFError
+            # Ctrl-D at a terminal is a person stopping; the end of piped input is not.
+            raise Interrupted if self.source.isatty() else EOFError
         if not self.source.isatty():
             # Show piped answers, so a scripted consultation reads as a transcript.
             self.output.write(line if line.endswith("\n") else line + "\n")
@@ -39,37 +42,67 @@ class PlainFrontend:
 
 
 class TerminalFrontend:
-    """Arrow-key choices and editable defaults through questionary; words through rich."""
+    """Arrow-key choices (y and n pick yes and no) and plain text answers through questionary."""
 
     def __init__(self, console: Console) -> None:
         self.console = console
 
     def ask(self, prompt: Prompt) -> str:
-        if prompt.choices:
-            extra = [
-                command
-                for command in COMMANDS
-                if prompt.offers_commands and (command != "back" or prompt.can_go_back)
-            ]
-            separator: list[questionary.Choice] = [questionary.Separator()] if extra else []
-            choices: list[str | questionary.Choice] = [*prompt.choices, *separator, *extra]
-            reply = questionary.select(
-                prompt.text,
-                choices=choices,
-                default=prompt.default if prompt.default in prompt.choices else None,
-                instruction="(arrow keys, then Enter)",
-            ).ask()
-        else:
-            reply = questionary.text(
-                prompt.text,
-                default=prompt.default or "",
-                instruction=f"({prompt.hint} Or: {COMMAND_HINT})"
-                if prompt.offers_commands
-                else None,
-            ).ask()
-        if reply is None:  # questionary's answer to Ctrl-C
-            raise Quit
+        question = self._select(prompt) if prompt.choices else self._text(prompt)
+        try:
+            reply = question.unsafe_ask()
+        except (KeyboardInterrupt, EOFError):
+            raise Interrupted from None
+        if reply is None:
+            raise Interrupted
         return str(reply)
+
+    def _select(self, prompt: Prompt) -> questionary.Question:
+        extra = [
+            command
+            for command in COMMANDS
+            if prompt.offers_commands and (command != "back" or prompt.can_go_back)
+        ]
+        separator: list[questionary.Choice] = [questionary.Separator()] if extra else []
+        choices: list[str | questionary.Choice] = [*prompt.choices, *separator, *extra]
+        question = questionary.select(
+            prompt.text,
+            choices=choices,
+            default=prompt.default if prompt.default in prompt.choices else None,
+            instruction="(arrow keys, then Enter)",
+        )
+        bindings = KeyBindings()
+        bindings.add("c-d")(_end_of_input)
+        if set(prompt.choices) == {"yes", "no"}:
+            # A single key answers a yes/no question, as people expect from a terminal.
+            for answer in prompt.choices:
+                bindings.add(answer[0])(_picks(answer))
+        application = question.application
+        application.key_bindings = merge_key_bindings(
+            [application.key_bindings or KeyBindings(), bindings]
+        )
+        return question
+
+    def _text(self, prompt: Prompt) -> questionary.Question:
+        # The default is shown, never typed in: typing 1 over a pre-filled 0 would give 01.
+        parts = [prompt.hint] if prompt.offers_commands and prompt.hint else []
+        if prompt.default:
+            parts.append(f"Enter keeps {prompt.default}.")
+        if prompt.offers_commands:
+            parts.append(f"Or: {COMMAND_HINT}")
+        instruction = f"({' '.join(parts)})" if parts else None
+        return questionary.text(prompt.text, instruction=instruction)
 
     def say(self, text: str) -> None:
         self.console.print(escape(text), highlight=False)
+
+
+def _picks(answer: str) -> Callable[[KeyPressEvent], None]:
+    def pick(event: KeyPressEvent) -> None:
+        event.app.exit(result=answer)
+
+    return pick
+
+
+def _end_of_input(event: KeyPressEvent) -> None:
+    event.app.exit(exception=EOFError())

@@ -16,6 +16,26 @@ from engine import AdvisorError
 
 BINARY_FORMATS = ("png", "pdf")
 GRAPH_FORMATS = ("text", "svg", "png", "pdf", "dot", "json")
+TEXT_SUFFIX = "txt"
+
+
+class OutputError(AdvisorError):
+    """A result cannot be written as asked: an unknown format, a missing folder, or a name that
+    is not a new or regular file."""
+
+
+def suffix_format(out: Path) -> str:
+    """The graph format an output file's suffix names; an unknown suffix is refused."""
+    suffix = out.suffix.lstrip(".").lower()
+    if suffix == TEXT_SUFFIX:
+        return "text"
+    if suffix in GRAPH_FORMATS and suffix != "text":
+        return suffix
+    known = ", ".join(f".{fmt}" for fmt in (TEXT_SUFFIX, *GRAPH_FORMATS[1:]))
+    raise OutputError(
+        f"-o {out}: cannot write {'.' + suffix if suffix else 'a file without a suffix'}; "
+        f"the formats are {known} (or give --format)"
+    )
 
 
 def graph_output_options(function: Callable[..., Any]) -> Callable[..., Any]:
@@ -34,10 +54,6 @@ def graph_output_options(function: Callable[..., Any]) -> Callable[..., Any]:
         type=click.Choice(GRAPH_FORMATS),
         help="text (default), svg, png, pdf, dot (Graphviz source) or json (node-link).",
     )(function)
-
-
-class OutputError(AdvisorError):
-    """A result cannot be written where asked (the name is not a regular file)."""
 
 
 def write_atomically(path: Path, content: bytes) -> None:

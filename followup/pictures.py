@@ -16,7 +16,7 @@ from engine import Answer, RuleBase
 from engine.tree import build_tree
 from explain import graph, render
 
-from .output import GRAPH_FORMATS
+from .output import suffix_format
 
 
 def graph_format(requested: str | None, out: Path | None) -> str:
@@ -25,8 +25,7 @@ def graph_format(requested: str | None, out: Path | None) -> str:
         return requested
     if out is None:
         return "text"
-    suffix = out.suffix.lstrip(".").lower()
-    return suffix if suffix in GRAPH_FORMATS else "text" if suffix == "txt" else "svg"
+    return suffix_format(out)
 
 
 def rendered(drawn: nx.DiGraph, fmt: str) -> str | bytes:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import textwrap
+from email.message import EmailMessage
 
 from rich.console import Console
 from rich.markup import escape
 
 from engine import Answer
+from engine.answer import Message
 
 ACTION_STYLE = {
     "wait": "bold yellow",
@@ -17,24 +19,41 @@ ACTION_STYLE = {
 }
 
 
-def print_answer(console: Console, answer: Answer) -> None:
-    """Headline, reasons, guidance and the drafted message."""
+def print_answer(console: Console, answer: Answer, *, names: bool = False) -> None:
+    """Headline, reasons, guidance and the drafted message, in words for the job seeker.
+
+    Rule ids and the rule-base version are for whoever checks the reasoning: `names` adds them
+    (as `--why` does).
+    """
     style = ACTION_STYLE.get(answer.action, "bold")
     console.print(f"[{style}]{escape(answer.headline)}[/]")
     _section(console, "Why")
     for reason, rule_id in zip(answer.reasons, answer.fired_rules, strict=True):
-        _bullet(console, f"{reason} ({rule_id})")
-    _section(console, "How to write it")
+        _bullet(console, f"{reason} ({rule_id})" if names else reason)
+    _section(console, answer.guidance_title or "Guidance")
     for point in answer.guidance:
         _bullet(console, point)
     if answer.message is not None:
         _section(console, "Draft message")
-        _indented(console, f"Subject: {answer.message.subject}")
+        # Flush left and unwrapped, so it pastes into an email as it is.
+        console.print(escape(draft_text(answer.message)), soft_wrap=True)
+    if names:
         console.print()
-        for paragraph in answer.message.body.split("\n"):
-            _indented(console, paragraph)
-    console.print()
-    console.print(f"[dim]Rule base {answer.outcome.rule_base_version[:12]}[/]")
+        console.print(f"[dim]Rule base {answer.outcome.rule_base_version[:12]}[/]")
+
+
+def draft_text(message: Message) -> str:
+    """The drafted message as text to paste: the subject line, a blank line, the body."""
+    return f"Subject: {message.subject}\n\n{message.body}"
+
+
+def draft_email(message: Message) -> bytes:
+    """The drafted message as an .eml file, which mail programs open as a draft to send."""
+    email = EmailMessage()
+    email["Subject"] = message.subject
+    email["X-Unsent"] = "1"  # Outlook and others open the file as a draft, not a sent mail
+    email.set_content(message.body + "\n", cte="8bit")
+    return email.as_bytes()
 
 
 def _section(console: Console, title: str) -> None:
@@ -49,15 +68,6 @@ def _width(console: Console) -> int:
 def _bullet(console: Console, text: str) -> None:
     wrapped = textwrap.fill(
         text, width=_width(console), initial_indent="  • ", subsequent_indent="    "
-    )
-    console.print(escape(wrapped), soft_wrap=True)
-
-
-def _indented(console: Console, text: str) -> None:
-    wrapped = (
-        textwrap.fill(text, width=_width(console), initial_indent="  ", subsequent_indent="  ")
-        if text
-        else ""
     )
     console.print(escape(wrapped), soft_wrap=True)
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from unittest.mock import ANY
 
 import pytest
 
@@ -15,63 +17,66 @@ BAD_FACTS = [
         "interview_date: 2026-11-27\n",
         "interview_date",
         1,
-        "interview_date 2026-11-27 is after today 2026-11-26",
+        "The interview date, Friday 27 November 2026, is after today, Thursday 26 November 2026",
     ),
     (
         "decision before interview",
         "interview_date: 2026-11-20\ntimeline_given: yes\ndecision_date: 2026-11-19\n",
         "decision_date",
         3,
-        "decision_date 2026-11-19 is before interview_date 2026-11-20",
+        "The day they said they would decide by, Thursday 19 November 2026, is before the "
+        "interview date, Friday 20 November 2026",
     ),
     (
         "last follow-up before interview",
         "interview_date: 2026-11-20\nfollowups_sent: 1\nlast_followup_date: 2026-11-02\n",
         "last_followup_date",
         3,
-        "is before interview_date",
+        "is before the interview date, Friday 20 November 2026",
     ),
     (
         "last follow-up after today",
         "interview_date: 2026-11-20\nfollowups_sent: 1\nlast_followup_date: 2026-11-30\n",
         "last_followup_date",
         3,
-        "is after today",
+        "is after today, Thursday 26 November 2026",
     ),
     (
         "negative follow-ups",
         "interview_date: 2026-11-20\nfollowups_sent: -1\n",
         "followups_sent",
         2,
-        "followups_sent must be at least 0",
+        "The number of follow-ups sent must be at least 0, not -1",
     ),
     (
         "fractional follow-ups",
         "interview_date: 2026-11-20\nfollowups_sent: 1.5\n",
         "followups_sent",
         2,
-        "followups_sent must be a whole number",
+        "The number of follow-ups sent must be a whole number, not 1.5",
     ),
     (
         "follow-ups in words",
         "interview_date: 2026-11-20\nfollowups_sent: two\n",
         "followups_sent",
         2,
-        "followups_sent must be a whole number",
+        "The number of follow-ups sent must be a whole number, not 'two'",
     ),
     (
         "timeline without decision date",
         "interview_date: 2026-11-20\ntimeline_given: yes\n",
         "decision_date",
         2,
-        "decision_date is missing, and it is needed because timeline_given",
+        "The day they said they would decide by is missing, and it is needed because you said "
+        "yes to whether the interviewer named a decision day",
     ),
     (
         "follow-up sent without its date",
         "interview_date: 2026-11-20\nfollowups_sent: 1\n",
         "last_followup_date",
         2,
-        "last_followup_date is missing, and it is needed because",
+        "The date of your latest follow-up is missing, and it is needed because the number of "
+        "follow-ups sent is 1",
     ),
     (
         "unknown fact name",
@@ -85,28 +90,28 @@ BAD_FACTS = [
         "interview_date: 2026-11-20\ncompeting_offer: maybe\n",
         "competing_offer",
         2,
-        "competing_offer must be yes or no",
+        "Whether you hold another job offer must be yes or no",
     ),
     (
         "wrong type: not a date",
         "interview_date: 20/11/2026\n",
         "interview_date",
         1,
-        "interview_date must be a date written YYYY-MM-DD",
+        "The interview date must be a date written YYYY-MM-DD",
     ),
     (
         "wrong type: not a culture",
         "interview_date: 2026-11-20\nculture: laidback\n",
         "culture",
         2,
-        "(did you mean `laid_back`?)",
+        "must be one of: proactive, laid-back, unsure, not 'laidback' (did you mean `laid_back`?)",
     ),
     (
         "missing interview date",
         "culture: proactive\n",
         "interview_date",
         1,
-        "interview_date is missing",
+        "The interview date is missing",
     ),
     (
         "not valid YAML",
@@ -142,8 +147,16 @@ def test_bad_facts_file(
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith(f"error: {path}:{line}:")
     assert words in lines[0]
-    if fact is not None:
-        assert fact in lines[0]
+    # Words for people: the fact's name is left to --why and --format json.
+    if fact is not None and fact != "competing_ofer":
+        assert f"{fact} " not in lines[0] and not lines[0].endswith(fact)
+        named = run_cli("advise", str(path), "--today", TODAY, "--why")
+        assert named.stderr == f"{lines[0]} (fact: {fact})\n"
+        as_json = run_cli("advise", str(path), "--today", TODAY, "--format", "json")
+        assert as_json.exit_code == 2 and as_json.stdout == ""
+        refusal = json.loads(as_json.stderr)
+        assert refusal == {"error": lines[0].removeprefix("error: "), "fact": fact, "where": ANY}
+        assert refusal["where"].startswith(f"{path}:{line}:")
 
 
 def test_bad_json_file(run_cli: RunCli, tmp_path: Path) -> None:
@@ -167,7 +180,7 @@ def test_bad_set_names_the_option(run_cli: RunCli) -> None:
     )
     assert result.exit_code == 2
     assert result.stderr == (
-        "error: --set followups_sent: followups_sent must be at least 0, not '-3'\n"
+        "error: --set followups_sent: The number of follow-ups sent must be at least 0, not '-3'\n"
     )
 
 

@@ -97,21 +97,21 @@ DECISIONS = [
         {"interview_date": "2026-11-18", "culture": "laid_back"},
         "wait",
         "2026-12-02",
-        ["two_weeks_when_laid_back_or_unsure", "first_followup_not_yet_due"],
+        ["two_weeks_for_a_laid_back_culture", "first_followup_not_yet_due"],
     ),
     (
         "culture unknown defaults to unsure: two weeks, Saturday moves to Monday",
         {"interview_date": "2026-11-14"},
         "wait",
         "2026-11-30",
-        ["two_weeks_when_laid_back_or_unsure", "first_followup_not_yet_due"],
+        ["two_weeks_when_unsure", "first_followup_not_yet_due"],
     ),
     (
         "the first follow-up day is today: follow up now",
         {"interview_date": "2026-11-12", "culture": "unsure"},
         "follow_up_now",
         TODAY,
-        ["two_weeks_when_laid_back_or_unsure", "first_followup_is_due"],
+        ["two_weeks_when_unsure", "first_followup_is_due"],
     ),
 ]
 
@@ -214,8 +214,14 @@ def test_text_answer_has_headline_reasons_guidance(run_cli: RunCli, tmp_path: Pa
     lines = result.stdout.splitlines()
     assert lines[0] == "Wait — follow up on Monday 7 December 2026, in 11 days"
     assert "Why" in lines and "How to write it" in lines
-    assert "(just_after_their_deadline)" in result.stdout
+    assert "They said they would decide by Friday 4 December 2026" in result.stdout
+    # Rule ids and the rule-base version are for --why, explain and JSON, not the job seeker.
+    assert "just_after_their_deadline" not in result.stdout
+    assert "Rule base" not in result.stdout
     assert "Draft message" not in result.stdout
+    with_why = run_cli("advise", str(path), "--today", TODAY, "--why")
+    assert "(just_after_their_deadline)" in with_why.stdout
+    assert "Rule base " in with_why.stdout
 
 
 def test_facts_from_stdin(run_cli: RunCli) -> None:

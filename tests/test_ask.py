@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -181,15 +182,26 @@ def test_end_of_input_before_the_advice(run_cli: RunCli) -> None:
 @pytest.mark.parametrize(
     ("answers", "complaint"),
     [
-        (["tomorrow"], "Sorry: interview_date 2026-11-27 is after today 2026-11-26."),
+        (
+            ["tomorrow"],
+            "Sorry: The interview date, Friday 27 November 2026, is after today, Thursday 26 "
+            "November 2026.",
+        ),
         (["someday"], "Sorry: cannot read 'someday' as a date"),
         (["2026-11-16", "maybe"], "Sorry: please answer yes or no."),
-        (["2026-11-16", "no", "no", "-1"], "Sorry: followups_sent must be at least 0"),
-        (["2026-11-16", "no", "no", "two"], "Sorry: followups_sent must be a whole number"),
+        (
+            ["2026-11-16", "no", "no", "-1"],
+            "Sorry: The number of follow-ups sent must be at least 0",
+        ),
+        (
+            ["2026-11-16", "no", "no", "two"],
+            "Sorry: The number of follow-ups sent must be a whole number",
+        ),
         (["2026-11-16", "no", "no", "0", "no", "chill"], "Sorry: please answer one of: proactive"),
         (
             ["2026-11-16", "no", "no", "0", "yes", "2026-11-10"],
-            "Sorry: decision_date 2026-11-10 is before interview_date 2026-11-16.",
+            "Sorry: The day they said they would decide by, Tuesday 10 November 2026, is before "
+            "the interview date, Monday 16 November 2026.",
         ),
     ],
 )
@@ -254,7 +266,7 @@ def test_explain_writes_the_graph(run_cli: RunCli, tmp_path: Path) -> None:
         ["2026-11-16", "no", "no", "0", "no", "unsure", "how", "explain", str(picture), "done"],
     )
     assert status == 0
-    assert "1. two_weeks_when_laid_back_or_unsure applied because" in output
+    assert "1. two_weeks_when_unsure applied because" in output
     assert picture.read_text().lstrip().startswith("<?xml")
 
 
@@ -286,22 +298,170 @@ def test_terminal_front_end() -> None:
     assert child.exitstatus == 0
 
 
-def test_ctrl_c_in_the_terminal_leaves_cleanly(tmp_path: Path, audit_db: Path) -> None:
-    child = pexpect.spawn(
+def _terminal(cwd: Path) -> pexpect.spawn:
+    return pexpect.spawn(
         sys.executable,
         ["-m", "followup", "ask", "--today", TODAY],
         encoding="utf-8",
         timeout=20,
         dimensions=(40, 120),
-        cwd=str(tmp_path),
+        cwd=str(cwd),
     )
+
+
+@pytest.mark.parametrize("key", ["\x03", "\x04"], ids=["ctrl-c", "ctrl-d"])
+def test_ctrl_c_and_ctrl_d_in_the_terminal_end_with_130(
+    tmp_path: Path, audit_db: Path, key: str
+) -> None:
+    child = _terminal(tmp_path)
     try:
         child.expect("When was your interview")
-        child.sendintr()
+        child.send(key)
         child.expect("Stopped: nothing was saved.")
+        child.expect(pexpect.EOF)
+        after = child.before
+    finally:
+        child.close()
+    assert child.exitstatus == 130
+    assert after.strip() == ""  # the one line, and nothing after it
+    assert [p for p in tmp_path.iterdir() if not p.name.startswith(audit_db.name)] == []
+    assert list(AuditStore(audit_db).records()) == []
+
+
+def test_y_and_n_answer_yes_no_in_the_terminal(tmp_path: Path) -> None:
+    child = _terminal(tmp_path)
+    try:
+        child.expect("When was your interview")
+        child.sendline("2026-11-20")
+        child.expect("another job offer")
+        child.send("y")  # one key, no Enter
+        child.expect("Follow up now — today")
+        child.expect("Fill in names")
+        child.send("n")
+        child.expect("What next")
+        child.send("\r")
         child.expect(pexpect.EOF)
     finally:
         child.close()
     assert child.exitstatus == 0
-    assert [p for p in tmp_path.iterdir() if not p.name.startswith(audit_db.name)] == []
-    assert list(AuditStore(audit_db).records()) == []
+
+
+def test_number_fields_are_not_pre_filled_in_the_terminal(tmp_path: Path) -> None:
+    child = _terminal(tmp_path)
+    try:
+        child.expect("When was your interview")
+        child.sendline("2026-11-02")
+        for question in ["another job offer", "news that matters"]:
+            child.expect(question)
+            child.send("n")
+        child.expect("How many follow-ups")
+        child.sendline("1")  # with 0 pre-filled this would read 01, or 10
+        child.expect("When did you send your latest follow-up")
+        typed = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", child.before)
+        assert "01" not in typed and "10" not in typed
+        assert "Enter keeps 0." in typed
+        child.send("\x03")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
+    assert child.exitstatus == 130
+
+
+@pytest.mark.parametrize(
+    ("typed", "read_as"),
+    [
+        ("2026/11/12", "Thursday 12 November 2026"),
+        ("2026.11.20", "Friday 20 November 2026"),
+        ("11/20/2026", "Friday 20 November 2026"),
+        ("20/11/2026", "Friday 20 November 2026"),
+        ("20.11.26", "Friday 20 November 2026"),
+        ("11/20", "Friday 20 November 2026"),
+        ("the day before yesterday", "Tuesday 24 November 2026"),
+        ("Last week.", "Thursday 19 November 2026"),
+        ("1 month ago", "Monday 26 October 2026"),
+        ("two weeks ago", "Thursday 12 November 2026"),
+        ("YESTERDAY!", "Wednesday 25 November 2026"),
+        ("last Tuesday,", "Tuesday 24 November 2026"),
+    ],
+)
+def test_a_date_is_read_as_people_mean_it_and_shown(
+    run_cli: RunCli, typed: str, read_as: str
+) -> None:
+    status, output = consult(run_cli, [typed, "quit"])
+    assert status == 0
+    assert f"> {typed}\nRead as {read_as}.\n" in output
+
+
+def test_a_date_after_today_in_year_first_form_is_refused(run_cli: RunCli) -> None:
+    _status, output = consult(run_cli, ["2026/12/10", "quit"])
+    assert "Sorry: The interview date, Thursday 10 December 2026, is after today" in output
+
+
+@pytest.mark.parametrize(
+    ("typed", "choice", "read_as"),
+    [
+        ("5/6/2026", "6 May", "Wednesday 6 May 2026"),
+        ("5/6/2026", "1", "Friday 5 June 2026"),
+        ("5/6", "2", "Wednesday 6 May 2026"),
+    ],
+)
+def test_an_ambiguous_date_is_asked_back(
+    run_cli: RunCli, typed: str, choice: str, read_as: str
+) -> None:
+    status, output = consult(run_cli, [typed, "someday", choice, "quit"])
+    assert status == 0
+    assert f"{typed}: 5 June 2026 or 6 May 2026? [5 June 2026 / 6 May 2026]" in output
+    assert "Please answer 5 June 2026 or 6 May 2026." in output
+    assert f"> {choice}\nRead as {read_as}.\n" in output
+
+
+@pytest.mark.parametrize(
+    ("typed", "read_as"),
+    [
+        ("tomorrow", "Saturday 21 November 2026"),
+        ("in two weeks", "Friday 4 December 2026"),
+        ("next week", "Friday 27 November 2026"),
+        ("End of next week.", "Friday 27 November 2026"),
+        ("next Tuesday", "Tuesday 24 November 2026"),
+    ],
+)
+def test_decision_date_phrases_count_from_the_interview(
+    run_cli: RunCli, rule_base: RuleBase, typed: str, read_as: str
+) -> None:
+    _status, output = consult(run_cli, ["2026-11-20", "no", "no", "0", "yes", typed, "quit"])
+    assert "count from the interview day" in rule_base.facts["decision_date"].question
+    assert (
+        f"> {typed}\nRead as {read_as} (counted from the interview date, Friday 20 November "
+        "2026).\n" in output
+    )
+
+
+def test_a_decision_date_in_numbers_is_not_counted_from_anything(run_cli: RunCli) -> None:
+    _status, output = consult(run_cli, ["2026-11-20", "no", "no", "0", "yes", "4/12", "quit"])
+    assert "4/12: 4 December 2026 or 12 April 2026?" in output
+    _status, output = consult(run_cli, ["2026-11-20", "no", "no", "0", "yes", "2026/12/4", "quit"])
+    assert "> 2026/12/4\nRead as Friday 4 December 2026.\n" in output
+
+
+def test_the_answer_is_recorded_as_soon_as_it_is_shown(run_cli: RunCli, audit_db: Path) -> None:
+    # The input ends at "Fill in names?": the advice shown must still be in the audit trail.
+    status, output = consult(run_cli, ["2026-11-20", "yes", "no"])
+    assert "Fill in names and details for the message?" in output
+    assert status == 0
+    records = list(AuditStore(audit_db).records())
+    assert len(records) == 1
+    assert "(Recorded in the audit trail as record 1.)" in output
+
+
+def test_back_offers_the_earlier_answer(run_cli: RunCli) -> None:
+    status, output = consult(run_cli, ["2026-11-16", "back", "", "quit"])
+    assert status == 0
+    assert "(default: 2026-11-16)\n> \nRead as Monday 16 November 2026." in output
+
+
+def test_choices_show_their_labels(run_cli: RunCli) -> None:
+    status, output = consult(run_cli, ["2026-11-18", "no", "no", "0", "no", "laid-back"])
+    assert status == 0
+    assert "[proactive / laid-back / unsure] (default: unsure)" in output
+    assert "laid_back" not in output
+    assert "Wait — follow up on Wednesday 2 December 2026, in 6 days" in output

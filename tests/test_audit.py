@@ -105,7 +105,7 @@ def test_replay_after_the_rules_changed(run_cli: RunCli, rules_copy: Path) -> No
     lines = result.stdout.splitlines()
     assert lines[1] == "On the stored rules: same answer: wait on 2026-11-30"
     assert "it would differ: follow_up_now on 2026-11-26" in lines[2]
-    assert lines[3] == "Rules changed since: two_weeks_when_laid_back_or_unsure"
+    assert lines[3] == "Rules changed since: two_weeks_when_unsure"
 
 
 def test_replay_on_unchanged_rules(run_cli: RunCli) -> None:

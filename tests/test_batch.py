@@ -47,7 +47,7 @@ def test_bad_lines_are_reported_and_the_run_goes_on(run_cli: RunCli) -> None:
     assert records[0]["action"] == "wait"
     assert records[1]["line"] == 2 and records[1]["error"].startswith("line 2: not valid JSON")
     assert records[2] == {
-        "error": "line 3: followups_sent must be at least 0, not -1",
+        "error": "line 3: The number of follow-ups sent must be at least 0, not -1",
         "line": 3,
     }
     assert records[3]["line"] == 5 and "expected a JSON object" in records[3]["error"]

@@ -60,7 +60,7 @@ def test_a_failing_action_is_raised_not_swallowed(rules_copy: Path) -> None:
     case = read_case({"interview_date": "2026-11-20"}, rule_base, today=DAY)
     with pytest.raises(EngineError) as caught:
         Advisor(rule_base).evaluate(case.values)
-    assert caught.value.rule_id == "two_weeks_when_laid_back_or_unsure"
+    assert caught.value.rule_id == "two_weeks_when_unsure"
     assert "offer_deadline" in caught.value.message
 
 
@@ -102,7 +102,7 @@ def test_trace_records_matches_conclusions_and_preemption(
         "message": "reach_out_sooner",
     }
     assert [(f.rule_id, f.status, f.by) for f in rest] == [
-        ("two_weeks_when_laid_back_or_unsure", "pre-empted", "reach_out_sooner")
+        ("two_weeks_when_unsure", "pre-empted", "reach_out_sooner")
     ]
 
 
@@ -111,4 +111,4 @@ def test_outcome_names_the_rule_base_version(advisor: Advisor, rule_base: RuleBa
         read_case({"interview_date": "2026-11-20"}, rule_base, today=DAY).values
     )
     assert outcome.rule_base_version == rule_base.version
-    assert outcome.concluded_by("first_followup_day") == "two_weeks_when_laid_back_or_unsure"
+    assert outcome.concluded_by("first_followup_day") == "two_weeks_when_unsure"

@@ -22,14 +22,14 @@ from .conftest import EXAMPLES, TODAY, RunCli
 
 DAY = datetime.date.fromisoformat(TODAY)
 FIRED = {
-    "no-timeline": ["two_weeks_when_laid_back_or_unsure", "first_followup_not_yet_due"],
+    "no-timeline": ["two_weeks_when_unsure", "first_followup_not_yet_due"],
     "timeline": ["just_after_their_deadline", "first_followup_not_yet_due"],
     "competing-offer": ["reach_out_sooner"],
     "update": ["reach_out_sooner"],
     "one-followup": ["reminder_a_week_after_last_followup", "reminder_is_due"],
     "several-followups": ["move_on_after_several_attempts"],
     "proactive": ["one_week_for_a_proactive_culture", "first_followup_is_due"],
-    "laid-back": ["two_weeks_when_laid_back_or_unsure", "first_followup_not_yet_due"],
+    "laid-back": ["two_weeks_for_a_laid_back_culture", "first_followup_not_yet_due"],
 }
 ACTIONS = ("wait", "follow_up_now", "send_reminder", "move_on")
 

@@ -51,8 +51,8 @@ BROKEN = [
     (
         "unknown test",
         "advice.yaml",
-        "          one_of: [laid_back, unsure]",
-        "          oneof: [laid_back, unsure]",
+        "      - culture: unsure",
+        "      - culture:\n          oneof: [laid_back, unsure]",
         "oneof:",
         "unknown test `oneof`",
         "did you mean `one_of`?",
