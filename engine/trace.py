@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 FiringStatus = Literal["fired", "pre-empted"]
@@ -23,15 +23,24 @@ class Firing:
     matched: Mapping[str, Any]
     concluded: Mapping[str, Any]
     by: str | None = None
+    # Concluded days that fell on a day off: the fact, the day it would have been, and the
+    # holiday's name (None for a weekend day).
+    moved: Mapping[str, tuple[datetime.date, str | None]] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        record = {
             "rule": self.rule_id,
             "status": self.status,
             "matched": {name: jsonable(value) for name, value in self.matched.items()},
             "concluded": {name: jsonable(value) for name, value in self.concluded.items()},
             "by": self.by,
         }
+        if self.moved:
+            record["moved"] = {
+                name: {"from": day.isoformat(), "holiday": holiday}
+                for name, (day, holiday) in self.moved.items()
+            }
+        return record
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from typing import Any, TextIO
 import click
 from rich.console import Console
 
-from engine import Advisor, Case, load_rule_base, read_case
+from engine import Advisor, Case, RuleBase, load_rule_base, read_case
 from explain.why import how, why_not
 
 from .ask import Frontend, consult
@@ -54,6 +54,22 @@ _rules_option = click.option(
 )
 
 
+_country_option = click.option(
+    "--country",
+    metavar="CODE",
+    help="Whose public holidays are days off: US, US-CA, GB-ENG, DE-BY ...",
+)
+
+
+def _with_country(
+    rule_base: RuleBase, overrides: Sequence[str], country: str | None
+) -> Sequence[str]:
+    """--country is the rule base's country fact given with --set."""
+    if country is None or rule_base.country_fact is None:
+        return overrides
+    return [*overrides, f"{rule_base.country_fact}={country}"]
+
+
 def _case_options(function: Callable[..., Any]) -> Callable[..., Any]:
     """FILE, --set, --today and --rules: which case, on which day, under which rules."""
     decorators = [
@@ -69,6 +85,7 @@ def _case_options(function: Callable[..., Any]) -> Callable[..., Any]:
             "--today", metavar="YYYY-MM-DD", help="The day the advice is for (default: today)."
         ),
         _rules_option,
+        _country_option,
     ]
     for decorator in reversed(decorators):
         function = decorator(function)
@@ -82,13 +99,17 @@ class _Request:
 
 
 def _request(
-    facts_file: str | None, overrides: Sequence[str], today: str | None, rules_dir: Path | None
+    facts_file: str | None,
+    overrides: Sequence[str],
+    today: str | None,
+    rules_dir: Path | None,
+    country: str | None = None,
 ) -> _Request:
     day = parse_day(today)
     rule_base = load_rule_base(rules_dir)
     if facts_file is None and not overrides:
         raise click.UsageError("give a facts FILE (or - for stdin), or facts with --set")
-    raw, origin = read_facts_file(facts_file, overrides)
+    raw, origin = read_facts_file(facts_file, _with_country(rule_base, overrides, country))
     return _Request(Advisor(rule_base), read_case(raw, rule_base, today=day, origin=origin))
 
 
@@ -118,6 +139,7 @@ def advise(
     overrides: Sequence[str],
     today: str | None,
     rules_dir: Path | None,
+    country: str | None,
     output_format: str,
     why: bool,
     batch_file: str | None,
@@ -151,7 +173,7 @@ def advise(
             with _open_text(batch_file) as stream:
                 failures = run_batch(stream, advisor, day, sys.stdout, _progress_console(), store)
             sys.exit(FAILED if failures else 0)
-        request = _request(facts_file, overrides, today, rules_dir)
+        request = _request(facts_file, overrides, today, rules_dir, country)
         rule_base = request.advisor.rule_base
         answer = request.advisor.advise(request.case)
         chain = how(rule_base, answer) if why else []
@@ -220,6 +242,7 @@ def explain(
     overrides: Sequence[str],
     today: str | None,
     rules_dir: Path | None,
+    country: str | None,
     output_format: str | None,
     out: Path | None,
     why_not_action: str | None,
@@ -238,7 +261,7 @@ def explain(
         followup explain examples/no-timeline.yaml --why-not follow_up_now
     """
     with cli_errors():
-        request = _request(facts_file, overrides, today, rules_dir)
+        request = _request(facts_file, overrides, today, rules_dir, country)
         rule_base = request.advisor.rule_base
         if why_not_action is not None:
             actions = rule_base.facts[rule_base.goal].values

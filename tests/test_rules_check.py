@@ -162,7 +162,7 @@ def test_shipped_rules_check_clean(run_cli: RunCli) -> None:
     result = run_cli("rules", "check")
     assert result.exit_code == 0
     assert result.stdout.startswith("ok: ")
-    assert "10 rules, no gaps, no conflicts, every rule can fire" in result.stdout
+    assert "12 rules, no gaps, no conflicts, every rule can fire" in result.stdout
 
 
 SCENARIO_MESSAGES = {
