@@ -13,17 +13,18 @@ from typing import Any, TextIO
 import click
 from rich.console import Console
 
-from engine import Advisor, Case, RuleBase, load_rule_base, read_case
+from engine import Advisor, Answer, Case, RuleBase, load_rule_base, read_case
 from explain.why import how, why_not
 
 from .ask import Frontend, consult
 from .audit import Entry
 from .audit_cli import audit, audit_db_option, open_store
 from .batch import run_batch
-from .errors import FAILED, cli_errors
+from .errors import BAD_INPUT, FAILED, cli_errors
 from .frontends import PlainFrontend, TerminalFrontend
 from .inputs import parse_day, read_facts_file
-from .output import emit, graph_output_options
+from .output import emit, graph_output_options, write_atomically
+from .reminder import no_reminder_reason, reminder_event
 from .render import print_answer, print_lines
 from .rules_cli import rules
 
@@ -131,6 +132,13 @@ def _request(
     help="Advise on many cases: one JSON object of facts per line (- for stdin); "
     "prints one JSON answer per line.",
 )
+@click.option(
+    "--ics",
+    "ics_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE.ics",
+    help="Also write a calendar reminder on the follow-up day (with an alarm at 9:00).",
+)
 @click.option("--no-audit", is_flag=True, help="Do not record this advice in the audit trail.")
 @click.option("--audit", "audit_batch", is_flag=True, help="With --batch: record every answer too.")
 @audit_db_option
@@ -143,6 +151,7 @@ def advise(
     output_format: str,
     why: bool,
     batch_file: str | None,
+    ics_file: Path | None,
     no_audit: bool,
     audit_batch: bool,
     audit_db: Path | None,
@@ -177,6 +186,8 @@ def advise(
         rule_base = request.advisor.rule_base
         answer = request.advisor.advise(request.case)
         chain = how(rule_base, answer) if why else []
+        if ics_file is not None:
+            _write_reminder(rule_base, answer, ics_file)
         if not no_audit:
             record_id = open_store(audit_db).record(
                 Entry(answer, request.case, rule_base, "advise")
@@ -282,6 +293,20 @@ def explain(
         else:
             drawn = pictures.reasoning(rule_base, answer)
         emit(pictures.rendered(drawn, fmt), fmt, out)
+
+
+def _write_reminder(rule_base: RuleBase, answer: Answer, path: Path) -> None:
+    """--ics: the reminder event, or one line on stderr saying why there is none."""
+    content = reminder_event(rule_base, answer)
+    if content is None:
+        click.echo(no_reminder_reason(rule_base, answer), err=True)
+        return
+    try:
+        write_atomically(path, content)
+    except OSError as error:
+        click.echo(f"error: --ics: cannot write {path}: {error.strerror}", err=True)
+        sys.exit(BAD_INPUT)
+    click.echo(f"reminder written to {path}", err=True)
 
 
 @contextmanager

@@ -14,8 +14,7 @@ from typing import Any
 from engine import Advisor, Answer, Case, FactError, Origin, read_case
 from engine.answer import FOLLOW_UP_ON
 from engine.conditions import compare, evaluate
-from engine.dates import days_after
-from engine.facts import check_dates, parse_value
+from engine.facts import add_computed, case_calendar, check_dates, parse_value
 from engine.model import FactSpec, RuleBase
 from engine.tree import DecisionTree, Leaf, Question, build_tree, date_definition
 from explain.words import conclusion_text, describe_compare, short_value
@@ -140,6 +139,7 @@ class Consultation:
         }
         values.update(self.answers)
         values["today"] = self.today
+        add_computed(self.rule_base, values)
         return values
 
     def undo_last(self) -> None:
@@ -176,8 +176,8 @@ class Consultation:
                 base = self.rule_base.facts[definition.base]
                 if definition.base not in values:
                     return Pending(base, node, needed_for=fact)
-                values[fact] = days_after(
-                    values[definition.base], definition.plus_days, self.rule_base.weekend
+                values[fact], _move = case_calendar(self.rule_base, values).days_after(
+                    values[definition.base], definition.plus_days
                 )
             elif fact not in self.answers and not spec.never_asked:
                 return Pending(spec, node)

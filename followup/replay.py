@@ -41,7 +41,13 @@ def stored_answer(store: AuditStore, record: AuditRecord) -> Answer:
             name: _typed(rule_base, name, value) for name, value in item["concluded"].items()
         }
         matched = {name: _typed(rule_base, name, value) for name, value in item["matched"].items()}
-        firings.append(Firing(item["rule"], item["status"], matched, concluded, item["by"]))
+        moved = {
+            name: (_day(move["from"]), move["holiday"])
+            for name, move in item.get("moved", {}).items()
+        }
+        firings.append(
+            Firing(item["rule"], item["status"], matched, concluded, item["by"], moved=moved)
+        )
         if item["status"] == "fired":
             values.update(concluded)
     outcome = Outcome(values, tuple(firings), rule_base.goal, rule_base.version)

@@ -196,3 +196,11 @@ def test_a_day_that_did_not_move_says_nothing_more(run_cli: RunCli) -> None:
     answer = advise(run_cli, "2026-11-26", "interview_date=2026-11-16")
     assert "working day" not in answer["reasons"][0]
     assert "moved" not in answer["trace"][0]
+
+
+def test_a_recorded_moved_day_is_explained_again(run_cli: RunCli) -> None:
+    recorded = run_cli("advise", "--today", "2026-11-26", "--set", "interview_date=2026-11-21")
+    assert recorded.exit_code == 0, recorded.stderr
+    shown = run_cli("audit", "show", "1")
+    assert shown.exit_code == 0, shown.stderr
+    assert "Saturday 5 December 2026 is a weekend day" in " ".join(shown.stdout.split())
