@@ -9,15 +9,18 @@ from typing import Protocol
 import yaml
 from rich.console import Console
 
-from engine import Advisor, Answer
+from engine import Advisor, Answer, FactError, Origin
+from engine.facts import parse_value
 from explain.why import how
 
+from . import settings
 from .audit import AuditStore, Entry
 from .consultation import Consultation, Prompt, Quit, facts_to_save
 from .output import write_atomically
+from .reminder import no_reminder_reason, reminder_event
 from .render import print_answer
 
-NEXT_STEPS = ("how", "explain", "save", "done")
+NEXT_STEPS = ("how", "explain", "save", "reminder", "done")
 STOPPED = "Stopped: nothing was saved."
 
 
@@ -33,13 +36,19 @@ def consult(
     frontend: Frontend,
     console: Console,
     store: AuditStore | None = None,
+    country: str | None = None,
 ) -> int:
-    """Run one consultation; the exit status (0, 1 for input that ended early, 130 for Ctrl-C)."""
+    """Run one consultation; the exit status (0, 1 for input that ended early, 130 for Ctrl-C).
+
+    `country` (from --country) or the remembered one spares the country question.
+    """
     consultation = Consultation(advisor, today, frontend.ask, frontend.say)
+    _preset_country(consultation, country)
     frontend.say("A few questions about your interview (type help at any question).")
     try:
         while True:
             answer = consultation.run()
+            _remember_country(consultation)
             console.print()
             print_answer(console, answer)
             if answer.message is not None:
@@ -72,6 +81,37 @@ def consult(
     return 0
 
 
+def _preset_country(consultation: Consultation, country: str | None) -> None:
+    """Give the country fact from --country, else from the user's remembered settings."""
+    fact = consultation.rule_base.country_fact
+    if fact is None:
+        return
+    spec = consultation.rule_base.facts[fact]
+    if country is not None:
+        try:
+            consultation.answers[fact] = parse_value(spec, country, Origin("--country"))
+        except FactError as error:
+            raise FactError(
+                f"--country: {error.message}", fact=fact, suggestion=error.suggestion
+            ) from None
+        return
+    kept = settings.remembered().get(fact)
+    if kept == "":
+        consultation.skipped.add(fact)  # asked before and left empty: weekends only
+    elif isinstance(kept, str):
+        try:
+            consultation.answers[fact] = parse_value(spec, kept, Origin("settings"))
+        except FactError:
+            return  # no longer a known code: ask again
+
+
+def _remember_country(consultation: Consultation) -> None:
+    """Keep the country answered in this consultation, so it is asked only once."""
+    fact = consultation.rule_base.country_fact
+    if fact is not None and fact in consultation.order:
+        settings.remember(fact, consultation.answers.get(fact, ""))
+
+
 def _confirm(frontend: Frontend, question: str) -> str:
     """yes, no, or back (to change the last answer); quit stops."""
     prompt = Prompt("confirm", question, "yes_no", ("yes", "no"), "no", offers_commands=False)
@@ -96,7 +136,8 @@ def _next_steps(consultation: Consultation, answer: Answer, frontend: Frontend) 
         "choice",
         NEXT_STEPS,
         "done",
-        hint="how: the reasoning; explain: draw it; save: keep your answers",
+        hint="how: the reasoning; explain: draw it; save: keep your answers; "
+        "reminder: a calendar event on the follow-up day",
         offers_commands=False,
     )
     while True:
@@ -111,6 +152,8 @@ def _next_steps(consultation: Consultation, answer: Answer, frontend: Frontend) 
             _explain(consultation, answer, frontend)
         elif reply == "save":
             _save(consultation, frontend)
+        elif reply == "reminder":
+            _reminder(consultation, answer, frontend)
         else:
             frontend.say(f"Please answer one of: {', '.join(NEXT_STEPS)}.")
 
@@ -142,6 +185,18 @@ def _explain(consultation: Consultation, answer: Answer, frontend: Frontend) -> 
     from explain.render import render_picture  # noqa: PLC0415
 
     write_atomically(path, render_picture(reasoning_graph(consultation.rule_base, answer), fmt))
+    frontend.say(f"Wrote {path}.")
+
+
+def _reminder(consultation: Consultation, answer: Answer, frontend: Frontend) -> None:
+    content = reminder_event(consultation.rule_base, answer)
+    if content is None:
+        frontend.say(no_reminder_reason(consultation.rule_base, answer))
+        return
+    path = _file_name(frontend, "Write the reminder to (.ics)", "followup-reminder.ics")
+    if path is None:
+        return
+    write_atomically(path, content)
     frontend.say(f"Wrote {path}.")
 
 

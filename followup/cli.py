@@ -208,9 +208,16 @@ def advise(
 @main.command()
 @click.option("--today", metavar="YYYY-MM-DD", help="The day the advice is for (default: today).")
 @_rules_option
+@_country_option
 @click.option("--no-audit", is_flag=True, help="Do not record the advice in the audit trail.")
 @audit_db_option
-def ask(today: str | None, rules_dir: Path | None, no_audit: bool, audit_db: Path | None) -> None:
+def ask(
+    today: str | None,
+    rules_dir: Path | None,
+    country: str | None,
+    no_audit: bool,
+    audit_db: Path | None,
+) -> None:
     """Answer a few questions and get advice: the main way to use followup.
 
     Only the questions that can change the advice are asked, one at a time. At any question
@@ -235,7 +242,7 @@ def ask(today: str | None, rules_dir: Path | None, no_audit: bool, audit_db: Pat
     else:
         frontend = PlainFrontend(sys.stdin, sys.stdout)
     with cli_errors():
-        sys.exit(consult(advisor, day, frontend, console, store))
+        sys.exit(consult(advisor, day, frontend, console, store, country))
 
 
 @main.command()

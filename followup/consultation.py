@@ -11,11 +11,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine import Advisor, Answer, Case, FactError, Origin, read_case
+from engine import Advisor, Answer, Case, EngineError, FactError, Origin, read_case
 from engine.answer import FOLLOW_UP_ON
 from engine.conditions import compare, evaluate
 from engine.facts import add_computed, case_calendar, check_dates, parse_value
-from engine.model import FactSpec, RuleBase
+from engine.model import DateExpr, FactSpec, RuleBase
 from engine.tree import DecisionTree, Leaf, Question, build_tree, date_definition
 from explain.words import conclusion_text, describe_compare, short_value
 
@@ -59,6 +59,7 @@ class Pending:
     spec: FactSpec
     question: Question | None = None
     needed_for: str | None = None
+    optional: bool = False
 
 
 @dataclass
@@ -83,7 +84,7 @@ class Consultation:
         """Ask what the advice needs, then return the answer."""
         while (pending := self.next_question()) is not None:
             try:
-                self._ask_and_record(pending)
+                self._ask_and_record(pending, optional=pending.optional)
             except Back:
                 continue
         return self.answer()
@@ -116,7 +117,20 @@ class Consultation:
         for spec in self.rule_base.given_facts():
             if self._required_now(spec) and spec.name not in self.answers:
                 return Pending(spec)
-        return None
+        return self._country_question()
+
+    def _country_question(self) -> Pending | None:
+        """The country, once the advice is settled, if a public holiday could move its day."""
+        fact = self.rule_base.country_fact
+        if fact is None or fact in self.answers or fact in self.skipped:
+            return None
+        try:
+            outcome = self.advisor.evaluate(self.case().values)
+        except (FactError, EngineError):
+            return None
+        if not calendar_matters(self.rule_base, outcome.fired_rules):
+            return None
+        return Pending(self.rule_base.facts[fact], optional=True)
 
     def message_questions(self) -> list[FactSpec]:
         """The facts that only fill in the drafted message and apply to this case."""
@@ -312,6 +326,17 @@ class Consultation:
         else:
             parts.append(f"then it depends on whether {describe_compare(node.test)}")
         return ", ".join(parts)
+
+
+def calendar_matters(rule_base: RuleBase, fired: list[str]) -> bool:
+    """Whether the calendar shaped this advice: a rule counted days, or tested a day off."""
+    for rule_id in fired:
+        rule = rule_base.rule(rule_id)
+        if any(isinstance(c.value, DateExpr) for c in rule.then):
+            return True
+        if any(rule_base.facts[name].computed for name in rule.when.facts()):
+            return True
+    return False
 
 
 def facts_to_save(answers: Mapping[str, Any]) -> dict[str, Any]:

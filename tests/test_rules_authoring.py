@@ -27,7 +27,7 @@ def test_scenarios_cover_every_example_of_the_readme(rule_base: object) -> None:
     actions = {scenario["expect"]["action"] for scenario in scenarios}
     assert actions == {"wait", "follow_up_now", "send_reminder", "move_on"}
     examples = {path.stem for path in EXAMPLES.glob("*.yaml")}
-    assert len(examples) == 8
+    assert len(examples) == 9
 
 
 def test_a_failing_scenario_shows_the_difference(run_cli: RunCli, rules_copy: Path) -> None:
