@@ -204,3 +204,10 @@ def test_a_recorded_moved_day_is_explained_again(run_cli: RunCli) -> None:
     shown = run_cli("audit", "show", "1")
     assert shown.exit_code == 0, shown.stderr
     assert "Saturday 5 December 2026 is a weekend day" in " ".join(shown.stdout.split())
+
+
+def test_the_tree_says_a_day_off_waits_for_the_next_working_day(run_cli: RunCli) -> None:
+    result = run_cli("rules", "tree", "--format", "text")
+    assert result.exit_code == 0, result.stderr
+    assert "today_is_day_off is no?" in result.stdout
+    assert "wait · follow_up_on: today or the next working day" in result.stdout

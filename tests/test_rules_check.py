@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from .conftest import ROOT, RunCli, edit
+from .test_calendar_rules import BROKEN as CALENDAR_BROKEN
 
 GUIDE = (ROOT / "docs" / "rules.md").read_text()
 CATALOGUE = GUIDE.split("## What the checker says")[1]
@@ -112,6 +113,7 @@ def test_each_problem_at_its_place(
 def test_every_documented_message_is_tested() -> None:
     tested = (
         {case[0] for case in BROKEN}
+        | {case[0] for case in CALENDAR_BROKEN}
         | set(SCENARIO_MESSAGES)
         | {
             "the rule base at DIR has no FILE",
