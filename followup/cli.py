@@ -176,6 +176,8 @@ def advise(
         if batch_file is not None:
             if facts_file is not None or overrides:
                 raise click.UsageError("--batch reads its facts from FILE.jsonl; drop FILE/--set")
+            if country is not None:
+                raise click.UsageError("with --batch, give `country` in each line, not --country")
             day = parse_day(today)
             advisor = Advisor(load_rule_base(rules_dir))
             store = open_store(audit_db) if audit_batch and not no_audit else None

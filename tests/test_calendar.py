@@ -211,3 +211,9 @@ def test_the_tree_says_a_day_off_waits_for_the_next_working_day(run_cli: RunCli)
     assert result.exit_code == 0, result.stderr
     assert "today_is_day_off is no?" in result.stdout
     assert "wait · follow_up_on: today or the next working day" in result.stdout
+
+
+def test_the_country_option_does_not_mix_with_batch(run_cli: RunCli) -> None:
+    result = run_cli("advise", "--batch", "-", "--country", "US", input="{}\n")
+    assert result.exit_code == 2
+    assert "--country" in result.stderr and "country" in result.stderr
