@@ -295,7 +295,10 @@ class Consultation:
         lines = [spec.why] if spec.why else []
         question = pending.question
         if question is None:
-            lines.append(f"{spec.name} is needed for any advice: the rules cannot run without it.")
+            if not pending.optional:  # an optional question says only its own why
+                lines.append(
+                    f"{spec.name} is needed for any advice: the rules cannot run without it."
+                )
             return "\n".join(lines)
         rule = self.rule_base.rule(question.asked_by)
         test = describe_compare(question.test)

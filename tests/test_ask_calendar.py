@@ -91,3 +91,9 @@ def test_no_reminder_when_moving_on(run_cli: RunCli, tmp_path: Path) -> None:
     status, output = consult(run_cli, answers)
     assert status == 0, output
     assert "No reminder was written: the advice is to move on" in output
+
+
+def test_why_at_the_country_question(run_cli: RunCli, rule_base: RuleBase) -> None:
+    _status, output = consult(run_cli, [*NO_TIMELINE, "why", "", "done"])
+    assert rule_base.facts["country"].why in output
+    assert "country is needed for any advice" not in output
