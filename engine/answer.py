@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .conditions import evaluate
+from .dates import Move
 from .model import RuleBase
 from .templates import render
 from .trace import Outcome, jsonable
@@ -99,17 +100,15 @@ def compose_answer(rule_base: RuleBase, outcome: Outcome) -> Answer:
     )
 
 
-def moved_sentence(
-    rule_base: RuleBase, move: tuple[datetime.date, str | None], working_day: datetime.date
-) -> str:
+def moved_sentence(rule_base: RuleBase, move: Move, working_day: datetime.date) -> str:
     """The calendar's sentence for a computed day that moved off a weekend day or holiday."""
     calendar = rule_base.calendar
-    unmoved, holiday = move
+    holiday = move.holiday
     if holiday is None:
         day_off = render(calendar.weekend_day, lambda name: None)
     else:
         day_off = render(calendar.holiday, lambda name: holiday if name == "holiday" else None)
-    extras = {"unmoved_day": unmoved, "day_off": day_off, "working_day": working_day}
+    extras = {"unmoved_day": move.unmoved, "day_off": day_off, "working_day": working_day}
     return render(calendar.moved, extras.get)
 
 

@@ -125,8 +125,6 @@ class _Builder:
             goal = self._goal(advice)
         rules = self._rules(advice, templates)
         actions = self._actions(messages_doc, goal) if goal else {}
-        if self.problems:
-            return None
         calendar = self._calendar(advice)
         if self.problems:
             return None

@@ -156,12 +156,12 @@ class Advisor:
         if not evaluate(rule.when, run.values):
             raise RuntimeError("the engine matched a rule whose conditions do not hold")
         concluded: dict[str, Any] = {}
-        moved: dict[str, tuple[Any, str | None]] = {}
+        moved: dict[str, Move] = {}
         for conclusion in rule.then:
             value, move = self._value(conclusion.value, run.values)
             concluded[conclusion.fact] = value
             if move is not None:
-                moved[conclusion.fact] = (move.unmoved, move.holiday)
+                moved[conclusion.fact] = move
         run.trace.append(Firing(rule.id, "fired", matched, concluded, moved=moved))
         for name, value in concluded.items():
             run.values[name] = value

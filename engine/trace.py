@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from .dates import Move
+
 FiringStatus = Literal["fired", "pre-empted"]
 
 
@@ -23,9 +25,8 @@ class Firing:
     matched: Mapping[str, Any]
     concluded: Mapping[str, Any]
     by: str | None = None
-    # Concluded days that fell on a day off: the fact, the day it would have been, and the
-    # holiday's name (None for a weekend day).
-    moved: Mapping[str, tuple[datetime.date, str | None]] = field(default_factory=dict)
+    # Concluded days that fell on a day off: the day each would have been, and why it moved.
+    moved: Mapping[str, Move] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         record = {
@@ -37,8 +38,8 @@ class Firing:
         }
         if self.moved:
             record["moved"] = {
-                name: {"from": day.isoformat(), "holiday": holiday}
-                for name, (day, holiday) in self.moved.items()
+                name: {"from": move.unmoved.isoformat(), "holiday": move.holiday}
+                for name, move in self.moved.items()
             }
         return record
 

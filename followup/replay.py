@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from engine import Advisor, Answer, FactError, RuleBase, compose_answer, load_rule_base, read_case
+from engine.dates import Move
 from engine.trace import Firing, Outcome
 from explain.words import rule_signature
 
@@ -42,7 +43,7 @@ def stored_answer(store: AuditStore, record: AuditRecord) -> Answer:
         }
         matched = {name: _typed(rule_base, name, value) for name, value in item["matched"].items()}
         moved = {
-            name: (_day(move["from"]), move["holiday"])
+            name: Move(_day(move["from"]), move["holiday"])
             for name, move in item.get("moved", {}).items()
         }
         firings.append(
