@@ -11,8 +11,10 @@ import difflib
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from functools import cache
+from typing import TYPE_CHECKING
 
-import holidays
+if TYPE_CHECKING:
+    import holidays
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 WEEKEND = "weekend"
@@ -78,6 +80,8 @@ class Calendar:
 
 def supported_countries() -> Mapping[str, list[str]]:
     """Country codes the `holidays` package knows, each with its subdivision codes."""
+    import holidays  # noqa: PLC0415 - loads only when a country is named (a tenth of a second)
+
     known: Mapping[str, list[str]] = holidays.list_supported_countries()
     return known
 
@@ -118,5 +122,7 @@ def nearest_countries(text: str) -> str | None:
 @cache
 def public_holidays(code: str) -> holidays.HolidayBase:
     """The public holidays of a normalised code such as `US` or `DE-BY` (years load lazily)."""
+    import holidays  # noqa: PLC0415 - loads only when a country is named
+
     country, _, subdivision = code.partition("-")
     return holidays.country_holidays(country, subdiv=subdivision or None)

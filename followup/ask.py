@@ -17,7 +17,6 @@ from . import settings
 from .audit import AuditStore, Entry
 from .consultation import Consultation, Prompt, Quit, facts_to_save
 from .output import write_atomically
-from .reminder import no_reminder_reason, reminder_event
 from .render import print_answer
 
 NEXT_STEPS = ("how", "explain", "save", "reminder", "done")
@@ -189,6 +188,9 @@ def _explain(consultation: Consultation, answer: Answer, frontend: Frontend) -> 
 
 
 def _reminder(consultation: Consultation, answer: Answer, frontend: Frontend) -> None:
+    # icalendar loads only when a reminder is asked for.
+    from .reminder import no_reminder_reason, reminder_event  # noqa: PLC0415
+
     content = reminder_event(consultation.rule_base, answer)
     if content is None:
         frontend.say(no_reminder_reason(consultation.rule_base, answer))

@@ -24,7 +24,6 @@ from .errors import BAD_INPUT, FAILED, cli_errors
 from .frontends import PlainFrontend, TerminalFrontend
 from .inputs import parse_day, read_facts_file
 from .output import emit, graph_output_options, write_atomically
-from .reminder import no_reminder_reason, reminder_event
 from .render import print_answer, print_lines
 from .rules_cli import rules
 
@@ -306,6 +305,8 @@ def explain(
 
 def _write_reminder(rule_base: RuleBase, answer: Answer, path: Path) -> None:
     """--ics: the reminder event, or one line on stderr saying why there is none."""
+    from .reminder import no_reminder_reason, reminder_event  # noqa: PLC0415 - icalendar loads only for --ics
+
     content = reminder_event(rule_base, answer)
     if content is None:
         click.echo(no_reminder_reason(rule_base, answer), err=True)
