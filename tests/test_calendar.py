@@ -217,3 +217,13 @@ def test_the_country_option_does_not_mix_with_batch(run_cli: RunCli) -> None:
     result = run_cli("advise", "--batch", "-", "--country", "US", input="{}\n")
     assert result.exit_code == 2
     assert "--country" in result.stderr and "country" in result.stderr
+
+
+def test_rules_diff_names_a_calendar_change(run_cli: RunCli, rules_copy: Any) -> None:
+    from .conftest import RULES, edit
+
+    edit(rules_copy / "advice.yaml", "  # country: US\n", "  country: US\n")
+    edit(rules_copy / "advice.yaml", "weekend: [saturday, sunday]", "weekend: [friday, saturday]")
+    result = run_cli("rules", "diff", str(RULES), str(rules_copy))
+    assert "calendar changed: country none → US" in result.stdout
+    assert "calendar changed: weekend saturday, sunday → friday, saturday" in result.stdout
