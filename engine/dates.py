@@ -52,11 +52,12 @@ class Calendar:
 
     weekend: frozenset[int]
     country: str | None = None
+    language: str | None = None  # of the holidays' names; None: the package's default
 
     def day_off(self, day: datetime.date) -> str | None:
         """Why `day` is off: the holiday's name, WEEKEND, or None for a working day."""
         if self.country is not None:
-            name = public_holidays(self.country).get(day)
+            name = public_holidays(self.country, self.language).get(day)
             if name is not None:
                 return str(name)
         return WEEKEND if day.weekday() in self.weekend else None
@@ -120,9 +121,12 @@ def nearest_countries(text: str) -> str | None:
 
 
 @cache
-def public_holidays(code: str) -> holidays.HolidayBase:
-    """The public holidays of a normalised code such as `US` or `DE-BY` (years load lazily)."""
+def public_holidays(code: str, language: str | None = None) -> holidays.HolidayBase:
+    """The public holidays of a normalised code such as `US` or `DE-BY` (years load lazily).
+
+    Names come in `language` where the country offers it, else in the package's default.
+    """
     import holidays  # noqa: PLC0415 - loads only when a country is named
 
     country, _, subdivision = code.partition("-")
-    return holidays.country_holidays(country, subdiv=subdivision or None)
+    return holidays.country_holidays(country, subdiv=subdivision or None, language=language)

@@ -98,7 +98,8 @@ def case_calendar(rule_base: RuleBase, values: Mapping[str, Any]) -> Calendar:
     """The days off of one case: the weekend, and its country's (or the default's) holidays."""
     fact = rule_base.country_fact
     country = values.get(fact) if fact is not None else None
-    return Calendar(rule_base.calendar.weekend, country or rule_base.calendar.country)
+    calendar = rule_base.calendar
+    return Calendar(calendar.weekend, country or calendar.country, calendar.holiday_names)
 
 
 def add_computed(rule_base: RuleBase, values: dict[str, Any]) -> None:

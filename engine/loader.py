@@ -314,6 +314,7 @@ class _Builder:
         return CalendarSpec(
             weekend=frozenset(WEEKDAYS.index(day) for day in raw.get("weekend", [])),
             country=normalise_country(str(country)) if country is not None else None,
+            holiday_names=raw.get("holiday_names"),
             **texts,
         )
 

@@ -189,6 +189,7 @@ class CalendarSpec:
 
     weekend: frozenset[int] = frozenset()
     country: str | None = None
+    holiday_names: str | None = None
     moved: str = ""
     weekend_day: str = ""
     holiday: str = ""

@@ -227,3 +227,20 @@ def test_rules_diff_names_a_calendar_change(run_cli: RunCli, rules_copy: Any) ->
     result = run_cli("rules", "diff", str(RULES), str(rules_copy))
     assert "calendar changed: country none → US" in result.stdout
     assert "calendar changed: weekend saturday, sunday → friday, saturday" in result.stdout
+
+
+@pytest.mark.parametrize(("language", "name"), [("en_US", "Armistice Day"), ("fr", "Armistice")])
+def test_holiday_names_in_the_calendar_language(
+    run_cli: RunCli, rules_copy: Any, language: str, name: str
+) -> None:
+    from .conftest import edit
+
+    edit(rules_copy / "advice.yaml", "holiday_names: en_US", f"holiday_names: {language}")
+    facts = ["--set", "interview_date=2026-10-28", "--set", "country=FR"]
+    result = run_cli(
+        "advise", "--rules", str(rules_copy), "--no-audit", "--today", "2026-11-01",
+        "--format", "json", *facts,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    reason = json.loads(result.stdout)["reasons"][0]
+    assert f"Wednesday 11 November 2026 is {name}, a public holiday" in reason
