@@ -84,6 +84,8 @@ def _preset_country(consultation: Consultation, country: str | None) -> None:
     """Give the country fact from --country, else from the user's remembered settings."""
     fact = consultation.rule_base.country_fact
     if fact is None:
+        if country is not None:
+            raise FactError("--country: the rule base has no fact of type country in facts.yaml")
         return
     spec = consultation.rule_base.facts[fact]
     if country is not None:

@@ -13,7 +13,7 @@ from typing import Any, TextIO
 import click
 from rich.console import Console
 
-from engine import Advisor, Answer, Case, RuleBase, load_rule_base, read_case
+from engine import Advisor, Answer, Case, FactError, RuleBase, load_rule_base, read_case
 from explain.why import how, why_not
 
 from .ask import Frontend, consult
@@ -61,12 +61,17 @@ _country_option = click.option(
 )
 
 
+NO_COUNTRY_FACT = "--country: the rule base has no fact of type country in facts.yaml"
+
+
 def _with_country(
     rule_base: RuleBase, overrides: Sequence[str], country: str | None
 ) -> Sequence[str]:
     """--country is the rule base's country fact given with --set."""
-    if country is None or rule_base.country_fact is None:
+    if country is None:
         return overrides
+    if rule_base.country_fact is None:
+        raise FactError(NO_COUNTRY_FACT)
     return [*overrides, f"{rule_base.country_fact}={country}"]
 
 

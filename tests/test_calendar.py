@@ -244,3 +244,17 @@ def test_holiday_names_in_the_calendar_language(
     assert result.exit_code == 0, result.stderr
     reason = json.loads(result.stdout)["reasons"][0]
     assert f"Wednesday 11 November 2026 is {name}, a public holiday" in reason
+
+
+def test_the_country_option_needs_a_country_fact(run_cli: RunCli, rules_copy: Any) -> None:
+    from .conftest import edit
+
+    edit(rules_copy / "facts.yaml", "    type: country\n", "    type: text\n")
+    result = run_cli(
+        "advise", "--rules", str(rules_copy), "--no-audit", "--today", "2026-11-20",
+        "--set", "interview_date=2026-11-12", "--country", "US",
+    )  # fmt: skip
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "error: --country: the rule base has no fact of type country in facts.yaml\n"
+    )
