@@ -9,7 +9,7 @@ from typing import Protocol
 import yaml
 from rich.console import Console
 
-from engine import Advisor, Answer, FactError, Origin
+from engine import Advisor, Answer, FactError, Origin, RuleBase
 from engine.facts import parse_value
 from explain.why import how
 
@@ -80,22 +80,30 @@ def consult(
     return 0
 
 
+def country_option(rule_base: RuleBase, country: str) -> tuple[str, str]:
+    """--country read as the rule base's country fact: (fact name, normalised code)."""
+    fact = rule_base.country_fact
+    if fact is None:
+        raise FactError("--country: the rule base has no fact of type country in facts.yaml")
+    try:
+        value = parse_value(rule_base.facts[fact], country, Origin("--country"))
+    except FactError as error:
+        raise FactError(
+            f"--country: {error.message}", fact=fact, suggestion=error.suggestion
+        ) from None
+    return fact, str(value)
+
+
 def _preset_country(consultation: Consultation, country: str | None) -> None:
     """Give the country fact from --country, else from the user's remembered settings."""
+    if country is not None:
+        given, code = country_option(consultation.rule_base, country)
+        consultation.answers[given] = code
+        return
     fact = consultation.rule_base.country_fact
     if fact is None:
-        if country is not None:
-            raise FactError("--country: the rule base has no fact of type country in facts.yaml")
         return
     spec = consultation.rule_base.facts[fact]
-    if country is not None:
-        try:
-            consultation.answers[fact] = parse_value(spec, country, Origin("--country"))
-        except FactError as error:
-            raise FactError(
-                f"--country: {error.message}", fact=fact, suggestion=error.suggestion
-            ) from None
-        return
     kept = settings.remembered().get(fact)
     if kept == "":
         consultation.skipped.add(fact)  # asked before and left empty: weekends only

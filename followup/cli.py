@@ -13,10 +13,10 @@ from typing import Any, TextIO
 import click
 from rich.console import Console
 
-from engine import Advisor, Answer, Case, FactError, RuleBase, load_rule_base, read_case
+from engine import Advisor, Answer, Case, RuleBase, load_rule_base, read_case
 from explain.why import how, why_not
 
-from .ask import Frontend, consult
+from .ask import Frontend, consult, country_option
 from .audit import Entry
 from .audit_cli import audit, audit_db_option, open_store
 from .batch import run_batch
@@ -61,18 +61,14 @@ _country_option = click.option(
 )
 
 
-NO_COUNTRY_FACT = "--country: the rule base has no fact of type country in facts.yaml"
-
-
 def _with_country(
     rule_base: RuleBase, overrides: Sequence[str], country: str | None
 ) -> Sequence[str]:
-    """--country is the rule base's country fact given with --set."""
+    """--country is the rule base's country fact given with --set (checked as --country)."""
     if country is None:
         return overrides
-    if rule_base.country_fact is None:
-        raise FactError(NO_COUNTRY_FACT)
-    return [*overrides, f"{rule_base.country_fact}={country}"]
+    fact, code = country_option(rule_base, country)
+    return [*overrides, f"{fact}={code}"]
 
 
 def _case_options(function: Callable[..., Any]) -> Callable[..., Any]:

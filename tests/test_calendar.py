@@ -258,3 +258,9 @@ def test_the_country_option_needs_a_country_fact(run_cli: RunCli, rules_copy: An
     assert result.stderr == (
         "error: --country: the rule base has no fact of type country in facts.yaml\n"
     )
+
+
+def test_an_unknown_country_option_names_the_option(run_cli: RunCli) -> None:
+    error = refused(run_cli, "--set", "interview_date=2026-11-20", "--country", "DE-BX")
+    assert error.startswith("error: --country: country must be a country code")
+    assert "`DE-BY`" in error
