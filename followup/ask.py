@@ -201,7 +201,7 @@ def _reminder(consultation: Consultation, answer: Answer, frontend: Frontend) ->
     # icalendar loads only when a reminder is asked for.
     from .reminder import no_reminder_reason, reminder_event  # noqa: PLC0415
 
-    content = reminder_event(consultation.rule_base, answer)
+    content = reminder_event(consultation.advisor, consultation.case(), answer)
     if content is None:
         frontend.say(no_reminder_reason(consultation.rule_base, answer))
         return

@@ -189,7 +189,7 @@ def advise(
         answer = request.advisor.advise(request.case)
         chain = how(rule_base, answer) if why else []
         if ics_file is not None:
-            _write_reminder(rule_base, answer, ics_file)
+            _write_reminder(request.advisor, request.case, answer, ics_file)
         if not no_audit:
             record_id = open_store(audit_db).record(
                 Entry(answer, request.case, rule_base, "advise")
@@ -304,13 +304,13 @@ def explain(
         emit(pictures.rendered(drawn, fmt), fmt, out)
 
 
-def _write_reminder(rule_base: RuleBase, answer: Answer, path: Path) -> None:
+def _write_reminder(advisor: Advisor, case: Case, answer: Answer, path: Path) -> None:
     """--ics: the reminder event, or one line on stderr saying why there is none."""
     from .reminder import no_reminder_reason, reminder_event  # noqa: PLC0415 - icalendar loads only for --ics
 
-    content = reminder_event(rule_base, answer)
+    content = reminder_event(advisor, case, answer)
     if content is None:
-        click.echo(no_reminder_reason(rule_base, answer), err=True)
+        click.echo(no_reminder_reason(advisor.rule_base, answer), err=True)
         return
     try:
         write_atomically(path, content)

@@ -13,20 +13,21 @@ from typing import Any
 
 import icalendar
 
-from engine import Answer, RuleBase
+from engine import Advisor, Answer, Case, RuleBase
 from engine.templates import render
 
 PRODUCT = "-//followup//follow-up reminder//EN"
 ALARM_AFTER_START = datetime.timedelta(hours=9)
 
 
-def reminder_event(rule_base: RuleBase, answer: Answer) -> bytes | None:
+def reminder_event(advisor: Advisor, case: Case, answer: Answer) -> bytes | None:
     """The .ics text for the answer's follow-up day, or None when there is no such day."""
+    rule_base = advisor.rule_base
     day = answer.follow_up_on
     if day is None:
         return None
     summary = render(rule_base.calendar.reminder_summary, _lookup(rule_base, answer))
-    description = _description(answer)
+    description = _description(_on_the_day(advisor, case, answer, day))
     event = icalendar.Event()
     event.add("uid", f"{uuid.uuid4()}@followup")
     event.add("dtstamp", datetime.datetime.now(datetime.timezone.utc))
@@ -50,6 +51,13 @@ def reminder_event(rule_base: RuleBase, answer: Answer) -> bytes | None:
 def no_reminder_reason(rule_base: RuleBase, answer: Answer) -> str:
     """Why no reminder was written (the rule base's words)."""
     return render(rule_base.calendar.no_reminder, _lookup(rule_base, answer))
+
+
+def _on_the_day(advisor: Advisor, case: Case, answer: Answer, day: datetime.date) -> Answer:
+    """The advice as it will read on the follow-up day, when its message is drafted."""
+    if answer.message is not None or day == answer.today:
+        return answer
+    return advisor.advise(Case(values={**case.values, "today": day}, given=case.given))
 
 
 def _description(answer: Answer) -> str:

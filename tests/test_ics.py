@@ -38,6 +38,14 @@ def test_a_reminder_on_the_follow_up_day(run_cli: RunCli, tmp_path: Path) -> Non
     assert str(alarms[0]["ACTION"]) == "DISPLAY"
 
 
+def test_a_reminder_to_wait_for_holds_the_message_of_that_day(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    description = str(only_event(write_reminder(run_cli, tmp_path, "timeline.yaml"))["DESCRIPTION"])
+    assert description.startswith("Following up on my interview for the Data Analyst role\n\n")
+    assert "Thank you again for taking the time to meet me" in description
+
+
 def test_a_due_message_is_in_the_description(run_cli: RunCli, tmp_path: Path) -> None:
     event = only_event(write_reminder(run_cli, tmp_path, "competing-offer.yaml"))
     description = str(event["DESCRIPTION"])
