@@ -54,10 +54,11 @@ class Problem:
 
 def analyse(rule_base: RuleBase, decides_at: Location) -> list[Problem]:
     """Every problem of the rules as a whole, in file order; empty when the rules are sound."""
+    # The engine first: rules it cannot hold are refused before any exploring.
+    advisor = Advisor(rule_base)
     problems = list(_cycles(rule_base))
     analysis = analyse_tree(rule_base)
     problems += _dead_rules(rule_base, analysis)
-    advisor = Advisor(rule_base)
     problems += _unfounded(analysis)
     problems += _conflicts(rule_base, analysis, advisor)
     problems += _gaps(rule_base, analysis, advisor, decides_at)
@@ -178,37 +179,55 @@ def _possible(condition: Condition, state: State) -> bool:
 
 
 def _satisfiable(rule_base: RuleBase, condition: Condition) -> bool:
-    tests = list(compares(condition))
-    finite = sorted(
-        {
-            t.fact
-            for t in tests
-            if finite_domain(rule_base, t.fact) is not None and not isinstance(t.value, FactRef)
-        }
-    )
-    others = sorted({predicate_key(t)[0] for t in tests if t.fact not in finite}, key=repr)
-    domains = [finite_domain(rule_base, name) or [] for name in finite]
-    for values in itertools.product(*domains):
-        assignment = dict(zip(finite, values, strict=True))
-        for truths in itertools.product((True, False), repeat=len(others)):
-            settled = dict(zip(others, truths, strict=True))
-            if _holds(condition, assignment, settled):
-                return True
-    return False
+    """Whether some case meets the condition, each test of a date taken as free.
+
+    A search that narrows the values of the finite facts and settles the other tests as it
+    goes: a list of tests costs one pass (it branches only at `any`, or at a `not` of a list),
+    rather than trying every combination of answers.
+    """
+    domains = {
+        test.fact: frozenset(domain)
+        for test in compares(condition)
+        if not isinstance(test.value, FactRef)
+        and (domain := finite_domain(rule_base, test.fact)) is not None
+    }
+    return _search([(condition, True)], domains, {})
 
 
-def _holds(
-    condition: Condition, assignment: Mapping[str, Any], settled: Mapping[Any, bool]
+_Goal = tuple[Condition, bool]
+
+
+def _search(
+    goals: list[_Goal], domains: Mapping[str, frozenset[Any]], settled: Mapping[Any, bool]
 ) -> bool:
-    if isinstance(condition, Compare):
-        if condition.fact in assignment and not isinstance(condition.value, FactRef):
-            return compare(condition, assignment)
-        key, polarity = predicate_key(condition)
-        return settled[key] == polarity
+    if not goals:
+        return True
+    (condition, wanted), rest = goals[0], goals[1:]
     if isinstance(condition, Not):
-        return not _holds(condition.item, assignment, settled)
-    results = (_holds(item, assignment, settled) for item in condition.items)
-    return all(results) if isinstance(condition, AllOf) else any(results)
+        return _search([(condition.item, not wanted), *rest], domains, settled)
+    if isinstance(condition, Compare):
+        narrowed = _narrow(condition, wanted, domains, settled)
+        return narrowed is not None and _search(rest, *narrowed)
+    # `all` wanted true, or `any` wanted false: every item, in one pass.
+    if isinstance(condition, AllOf) == wanted:
+        return _search([(item, wanted) for item in condition.items] + rest, domains, settled)
+    return any(_search([(item, wanted), *rest], domains, settled) for item in condition.items)
+
+
+def _narrow(
+    test: Compare, wanted: bool, domains: Mapping[str, frozenset[Any]], settled: Mapping[Any, bool]
+) -> tuple[Mapping[str, frozenset[Any]], Mapping[Any, bool]] | None:
+    """The values and settled tests left once `test` comes out as `wanted`; None if none."""
+    if test.fact in domains and not isinstance(test.value, FactRef):
+        kept = frozenset(
+            value for value in domains[test.fact] if compare(test, {test.fact: value}) == wanted
+        )
+        return ({**domains, test.fact: kept}, settled) if kept else None
+    key, polarity = predicate_key(test)
+    truth = wanted == polarity
+    if settled.get(key, truth) != truth:
+        return None
+    return domains, {**settled, key: truth}
 
 
 def _unfounded(analysis: TreeAnalysis) -> Iterator[Problem]:

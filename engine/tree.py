@@ -19,6 +19,8 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .conditions import compare, compares
+from .errors import RuleFileError
+from .limits import MAX_TREE_PATHS
 from .model import (
     AnyOf,
     Compare,
@@ -160,6 +162,7 @@ class _TreeBuilder:
         self.leaf_states: list[tuple[Leaf, State]] = []
         self.conflicts: list[Conflict] = []
         self.unfounded: list[tuple[Rule, str, State]] = []
+        self.paths = 0
 
     def initial_state(self) -> State:
         domains = {
@@ -175,6 +178,7 @@ class _TreeBuilder:
         while True:
             step = None if self.rule_base.goal in state.concluded else self._next_rule(state)
             if step is None:
+                self._count_path(state)
                 leaf = Leaf(dict(state.concluded), state.fired, state.preempted)
                 if self.analysis:
                     self.leaf_states.append((leaf, state))
@@ -195,6 +199,19 @@ class _TreeBuilder:
                     fired_before=state.fired,
                 )
             state = self._fire(rule, state)
+
+    def _count_path(self, state: State) -> None:
+        # Rules that each may or may not apply, independently, multiply the paths: refuse
+        # before the exploring takes hours, naming the last rule on the path that crossed.
+        self.paths += 1
+        if self.paths > MAX_TREE_PATHS:
+            last = self.rule_base.rule(state.fired[-1]) if state.fired else self.order[0]
+            raise RuleFileError(
+                f"too many different paths through the rules to check: more than {MAX_TREE_PATHS}",
+                rule_id=last.id,
+                location=last.location,
+                suggestion="let more rules decide the action, or test fewer independent dates",
+            )
 
     def _rival(self, rule: Rule, state: State) -> tuple[Rule, bool | None] | None:
         """An equal-priority rule that may also apply and would conclude a fact differently.

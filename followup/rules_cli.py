@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from engine import Advisor, RuleFileError, load_rule_base
+from engine import Advisor, EngineError, RuleFileError, load_rule_base
 from engine.analysis import analyse
 from engine.loader import DEFAULT_RULES_DIR, inspect_rule_base
 from engine.scenarios import read_scenarios, run_scenarios, scenario_files
@@ -66,7 +66,7 @@ def check(folder: Path | None) -> None:
         decides_at = inspection.documents["advice"].where(("decides",))
         try:
             found = analyse(inspection.rule_base, decides_at)
-        except RuleFileError as error:  # the rules do not compile for the engine
+        except (RuleFileError, EngineError) as error:  # the engine cannot take these rules
             lines.append(error.one_line())
             count += 1
             found = []
