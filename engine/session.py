@@ -12,7 +12,11 @@ Everything durable_rules-specific stays in this module and the compiler:
   the library when deleted: a catch-all rule of lowest priority matches every case;
 - a comparison with another fact of a join can crash the library (SIGSEGV, depending on
   memory layout): the compiler makes every comparison within one fact instead;
-- compile errors are bare numbers: they are wrapped with words.
+- compile errors are bare numbers: they are wrapped with words;
+- it compiles a ruleset into fixed tables: at most 512 different tests after one point of its
+  network (a 513th makes `create_ruleset` loop for ever, in C, holding the GIL), 256 rules
+  ending at one point (error 108), 128 rules through one `$or` there (error 107) and 128 `$nex`
+  tests: the compiler refuses such rules first, naming the rule (engine/limits.py).
 """
 
 from __future__ import annotations

@@ -11,7 +11,23 @@ import pytest
 
 from engine import limits, schema
 
-from .conftest import RunCli, edit, line_of
+from .conftest import ROOT, RunCli, edit, line_of
+
+# Each message of docs/rules.md's "Limits", as written there (N stands for a number).
+LIMIT_MESSAGES = (
+    "`plus_days` is at most 365, not N",
+    "`plus_days` is at least 0, not N",
+    "the weekend cannot hold every day of the week",
+    "`priority` is at most 1000000, not N",
+    "conditions nested too deeply: at most 8 levels of all/any/not",
+    "not valid YAML or JSON: nested more than 40 levels deep",
+    "too many different paths through the rules to check: more than 5000",
+    "too many different tests after the same conditions: the rule engine holds at most 500",
+    "too many rules with the same conditions: the rule engine holds at most 250",
+    "too many rules with the same any/one_of after the same conditions: "
+    "the rule engine holds at most 120",
+    "too many `known: false` tests after the same conditions: the rule engine holds at most 120",
+)
 
 ADVISE = ("--set", "interview_date=2026-11-20", "--today", "2026-11-26", "--no-audit")
 NEW_RULES_AT = "  - id: move_on_after_several_attempts"
@@ -215,3 +231,40 @@ def test_the_same_conditions_in_too_many_rules_are_refused(
     lines = _check(run_cli, rules_copy)
     assert "too many rules with the same conditions: the rule engine holds at most 250" in lines[0]
     _refused_by_advise(run_cli, rules_copy, "too many rules with the same conditions")
+
+
+def test_the_guide_lists_every_limit() -> None:
+    limits_section = (ROOT / "docs" / "rules.md").read_text().split("## Limits")[1]
+    for message in LIMIT_MESSAGES:
+        assert f" {message} `" in limits_section or f"`{message}`" in limits_section, message
+
+
+def test_too_many_rules_through_one_any_are_refused(run_cli: RunCli, rules_copy: Path) -> None:
+    # durable_rules refuses a 129th rule through the same `any` with a bare error number.
+    rules = "".join(
+        _rule(
+            f"sooner_{n}",
+            "      - any:\n          - competing_offer: true\n          - has_update: true\n"
+            f"      - followups_sent: {n}\n",
+        )
+        for n in range(130)
+    )
+    _add_rules(rules_copy, rules)
+    lines = _check(run_cli, rules_copy)
+    assert LIMIT_MESSAGES[9] in lines[0]
+    _refused_by_advise(run_cli, rules_copy, LIMIT_MESSAGES[9])
+
+
+def test_too_many_tests_of_missing_facts_are_refused(run_cli: RunCli, rules_copy: Path) -> None:
+    facts = "".join(
+        f"  extra_{n}:\n    type: date\n    optional: true\n    question: When?\n"
+        for n in range(130)
+    )
+    edit(rules_copy / "facts.yaml", "\nderived:", "\n" + facts + "\nderived:")
+    rules = "".join(
+        _rule(f"missing_{n}", f"      - extra_{n}:\n          known: false\n") for n in range(130)
+    )
+    _add_rules(rules_copy, rules)
+    lines = _check(run_cli, rules_copy)
+    assert LIMIT_MESSAGES[10] in lines[0]
+    _refused_by_advise(run_cli, rules_copy, LIMIT_MESSAGES[10])

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from .conftest import ROOT, RunCli, edit
+from .test_rule_limits import LIMIT_MESSAGES
 
 GUIDE = (ROOT / "docs" / "rules.md").read_text()
 CATALOGUE = GUIDE.split("## What the checker says")[1]
@@ -113,6 +114,7 @@ def test_every_documented_message_is_tested() -> None:
     tested = (
         {case[0] for case in BROKEN}
         | set(SCENARIO_MESSAGES)
+        | set(LIMIT_MESSAGES)
         | {
             "the rule base at DIR has no FILE",
             "`VALUE` is not a value of `action` (one of: VALUES)",
