@@ -163,6 +163,15 @@ class _TreeBuilder:
         self.conflicts: list[Conflict] = []
         self.unfounded: list[tuple[Rule, str, State]] = []
         self.paths = 0
+        self.rivals: dict[str, tuple[tuple[Rule, tuple[str, ...]], ...]] = {}
+        self.by_priority: dict[int, list[Rule]] = {}
+        for rule in self.order:
+            self.by_priority.setdefault(rule.priority, []).append(rule)
+        self.given_only = frozenset(
+            rule.id
+            for rule in rule_base.rules
+            if not any(self.facts[name].derived for name in rule.when.facts())
+        )
 
     def initial_state(self) -> State:
         domains = {
@@ -176,7 +185,10 @@ class _TreeBuilder:
 
     def expand(self, state: State) -> Node:
         while True:
-            step = None if self.rule_base.goal in state.concluded else self._next_rule(state)
+            step = None
+            if self.rule_base.goal not in state.concluded:
+                step, never = self._next_rule(state)
+                state = replace(state, done=state.done | never)
             if step is None:
                 self._count_path(state)
                 leaf = Leaf(dict(state.concluded), state.fired, state.preempted)
@@ -219,18 +231,10 @@ class _TreeBuilder:
         One that surely applies is a conflict (noted); one that might is returned, so the
         tree first settles whether it applies.
         """
-        mine = {c.fact: c.value for c in rule.then}
-        for other in self.order:
-            if other.id in state.done or other is rule or other.priority != rule.priority:
+        for other, facts in self._rivals_of(rule):
+            if other.id in state.done:
                 continue
-            clash = next(
-                (
-                    c.fact
-                    for c in other.then
-                    if c.fact in mine and mine[c.fact] != c.value and c.fact not in state.concluded
-                ),
-                None,
-            )
+            clash = next((fact for fact in facts if fact not in state.concluded), None)
             if clash is None:
                 continue
             truth = self._truth(other.when, state)
@@ -242,14 +246,36 @@ class _TreeBuilder:
                     self.conflicts.append(Conflict(first, second, clash, state))
         return None
 
-    def _next_rule(self, state: State) -> tuple[Rule, bool | None] | None:
+    def _rivals_of(self, rule: Rule) -> tuple[tuple[Rule, tuple[str, ...]], ...]:
+        """The other rules of its priority, each with the facts they conclude differently."""
+        if rule.id not in self.rivals:
+            mine = {c.fact: c.value for c in rule.then}
+            found = []
+            for other in self.by_priority[rule.priority]:
+                facts = tuple(
+                    c.fact for c in other.then if c.fact in mine and mine[c.fact] != c.value
+                )
+                if other is not rule and facts:
+                    found.append((other, facts))
+            self.rivals[rule.id] = tuple(found)
+        return self.rivals[rule.id]
+
+    def _next_rule(self, state: State) -> tuple[tuple[Rule, bool | None] | None, frozenset[str]]:
+        """The next rule that may apply, and the rules passed over that never can on this path.
+
+        A rule that tests only given facts and fails stays failed below (what is known only
+        narrows): marking it done spares every later step a look at it.
+        """
+        never: set[str] = set()
         for rule in self.order:
             if rule.id in state.done:
                 continue
             truth = self._truth(rule.when, state)
             if truth is not False:
-                return rule, truth
-        return None
+                return (rule, truth), frozenset(never)
+            if rule.id in self.given_only:
+                never.add(rule.id)
+        return None, frozenset(never)
 
     def _fire(self, rule: Rule, state: State) -> State:
         done = state.done | {rule.id}
