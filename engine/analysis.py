@@ -17,6 +17,7 @@ from .conditions import compare, compares, evaluate
 from .dates import days_after
 from .errors import EngineError, FactError, Location
 from .facts import read_case
+from .limits import MAX_EXAMPLE_TRIES
 from .model import AllOf, Compare, CompareOp, Condition, DateExpr, FactRef, Not, Rule, RuleBase
 from .session import Advisor
 from .tree import (
@@ -294,10 +295,13 @@ def example_case(
         elif choices:
             base[name] = choices[0]
     date_facts = _dates_needed(rule_base, state, base)
-    for offsets in itertools.product(DATE_OFFSETS, repeat=len(date_facts)):
+    choices = [_date_choices(name, state) for name in date_facts]
+    # Every combination of days would cost exponential time in the number of date facts:
+    # try a bounded number, the days near today first; a problem may come without example.
+    for days in itertools.islice(itertools.product(*choices), MAX_EXAMPLE_TRIES):
         facts = dict(base)
-        for name, offset in zip(date_facts, offsets, strict=True):
-            facts[name] = (EXAMPLE_TODAY + datetime.timedelta(days=offset)).isoformat()
+        for name, day in zip(date_facts, days, strict=True):
+            facts[name] = day.isoformat()
         if not _follows(rule_base, state, facts):
             continue
         try:
@@ -313,6 +317,18 @@ def example_case(
         if not expect_gap:
             return {**facts, "today": EXAMPLE_TODAY.isoformat()}
     return None
+
+
+def _date_choices(name: str, state: State) -> list[datetime.date]:
+    """Days to try for a date fact: around today, then around each day the path compares it with."""
+    near = [EXAMPLE_TODAY + datetime.timedelta(days=offset) for offset in DATE_OFFSETS]
+    compared = sorted(
+        operand + datetime.timedelta(days=shift)
+        for fact, _op, operand in state.settled
+        if fact == name and isinstance(operand, datetime.date)
+        for shift in (-1, 0, 1)
+    )
+    return list(dict.fromkeys(near + compared))
 
 
 def _dates_needed(rule_base: RuleBase, state: State, finite: Mapping[str, Any]) -> list[str]:

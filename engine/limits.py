@@ -26,6 +26,9 @@ MAX_CONDITION_DEPTH = 8
 # Paths through the rules that `rules check` explores (the leaves of the decision tree): rules
 # that may each apply or not, independently, double them. 1,000 rules in 100 tracks need 1,100.
 MAX_TREE_PATHS = 5_000
+# Combinations of days `rules check` tries, at most, to build the example case of one conflict
+# or gap (trying them all would be exponential in the number of date facts).
+MAX_EXAMPLE_TRIES = 2_000
 # Levels of mappings and lists in one rule file; deeper files would exhaust the parsers' stack.
 MAX_FILE_DEPTH = 40
 

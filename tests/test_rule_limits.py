@@ -268,3 +268,26 @@ def test_too_many_tests_of_missing_facts_are_refused(run_cli: RunCli, rules_copy
     lines = _check(run_cli, rules_copy)
     assert LIMIT_MESSAGES[10] in lines[0]
     _refused_by_advise(run_cli, rules_copy, LIMIT_MESSAGES[10])
+
+
+def test_gaps_on_many_date_facts_get_an_example_in_bounded_time(
+    run_cli: RunCli, rules_copy: Path
+) -> None:
+    # An example used to try every combination of days: 11 ** 7 for these seven dates.
+    facts = "".join(
+        f"  day_{n}:\n    type: date\n    optional: true\n    question: When?\n" for n in range(6)
+    )
+    edit(rules_copy / "facts.yaml", "\nderived:", "\n" + facts + "\nderived:")
+    tests = "".join(f"      - day_{n}:\n          after: 2026-01-01\n" for n in range(6))
+    edit(
+        rules_copy / "advice.yaml",
+        "      - culture: proactive\n",
+        "      - culture: proactive\n" + tests,
+    )
+    start = time.perf_counter()
+    lines = _check(run_cli, rules_copy)
+    assert time.perf_counter() - start < 3
+    gap = next(index for index, line in enumerate(lines) if "a gap:" in line)
+    example = lines[gap + 1]
+    assert example.startswith("  for example: ") and "culture: proactive" in example, example
+    assert "2025-12-31" in example  # the day before the one the rule compares with
