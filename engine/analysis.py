@@ -60,7 +60,7 @@ def analyse(rule_base: RuleBase, decides_at: Location) -> list[Problem]:
     problems = list(_cycles(rule_base))
     analysis = analyse_tree(rule_base)
     problems += _dead_rules(rule_base, analysis)
-    problems += _unfounded(analysis)
+    problems += _unfounded(rule_base, analysis)
     problems += _conflicts(rule_base, analysis, advisor)
     problems += _gaps(rule_base, analysis, advisor, decides_at)
     return problems
@@ -231,18 +231,24 @@ def _narrow(
     return domains, {**settled, key: truth}
 
 
-def _unfounded(analysis: TreeAnalysis) -> Iterator[Problem]:
+def _unfounded(rule_base: RuleBase, analysis: TreeAnalysis) -> Iterator[Problem]:
     seen: set[tuple[str, str]] = set()
     for rule, source, _state in analysis.unfounded:
         if (rule.id, source) in seen:
             continue
         seen.add((rule.id, source))
+        if rule_base.facts[source].derived:
+            problem = "which no rule has concluded when it applies"
+            suggestion = f"add a condition that `{source}` is known, or count from a given fact"
+        else:
+            problem = "which may not be given when it applies"
+            suggestion = f"add `{source}: {{known: true}}` to its conditions"
         yield Problem(
             "unfounded",
-            f"rule `{rule.id}` counts from `{source}`, which no rule has concluded when it applies",
+            f"rule `{rule.id}` counts from `{source}`, {problem}",
             rule.location,
             rule.id,
-            f"add a condition that `{source}` is known, or count from a given fact",
+            suggestion,
         )
 
 
@@ -323,10 +329,12 @@ def _date_choices(name: str, state: State) -> list[datetime.date]:
     """Days to try for a date fact: around today, then around each day the path compares it with."""
     near = [EXAMPLE_TODAY + datetime.timedelta(days=offset) for offset in DATE_OFFSETS]
     compared = sorted(
-        operand + datetime.timedelta(days=shift)
+        datetime.date.fromordinal(day)
         for fact, _op, operand in state.settled
         if fact == name and isinstance(operand, datetime.date)
         for shift in (-1, 0, 1)
+        # The first and last days of the calendar have no day before or after them.
+        if 1 <= (day := operand.toordinal() + shift) <= datetime.date.max.toordinal()
     )
     return list(dict.fromkeys(near + compared))
 

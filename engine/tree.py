@@ -288,12 +288,7 @@ class _TreeBuilder:
         concluded_by = dict(state.concluded_by)
         for conclusion in rule.then:
             source = source_fact(conclusion.value)
-            if (
-                self.analysis
-                and source is not None
-                and self.facts[source].derived
-                and source not in state.concluded
-            ):
+            if self.analysis and source is not None and not self._founded(conclusion.value, state):
                 self.unfounded.append((rule, source, state))
             concluded[conclusion.fact] = conclusion.value
             concluded_by[conclusion.fact] = rule.id
@@ -305,6 +300,24 @@ class _TreeBuilder:
             concluded_by=concluded_by,
             fired=(*state.fired, rule.id),
         )
+
+    def _founded(self, value: Any, state: State) -> bool:
+        """Whether the fact a value is taken or counted from is surely known on this path.
+
+        Counting days from an unknown date fails the case; copying an unknown value does not.
+        """
+        name = source_fact(value)
+        assert name is not None
+        spec = self.facts[name]
+        if spec.derived:
+            return name in state.concluded
+        if not isinstance(value, DateExpr) or spec.never_asked or spec.has_default:
+            return True
+        if state.settled.get((name, "known", True)) is True:
+            return True
+        if spec.optional:
+            return False
+        return spec.needed_when is None or self._truth(spec.needed_when, state) is True
 
     # -- three-valued evaluation -------------------------------------------------------------
 

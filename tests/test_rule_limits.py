@@ -291,3 +291,16 @@ def test_gaps_on_many_date_facts_get_an_example_in_bounded_time(
     example = lines[gap + 1]
     assert example.startswith("  for example: ") and "culture: proactive" in example, example
     assert "2025-12-31" in example  # the day before the one the rule compares with
+
+
+@pytest.mark.parametrize("test", ["before: 0001-01-01", "after: 9999-12-31"])
+def test_days_at_the_ends_of_the_calendar_are_checked(
+    run_cli: RunCli, rules_copy: Path, test: str
+) -> None:
+    edit(
+        rules_copy / "advice.yaml",
+        "      - culture: proactive\n",
+        f"      - culture: proactive\n      - interview_date:\n          {test}\n",
+    )
+    lines = _check(run_cli, rules_copy)
+    assert any("a gap: no rule decides the action" in line for line in lines), lines
