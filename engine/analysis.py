@@ -17,7 +17,7 @@ from .conditions import compare, compares, evaluate
 from .dates import days_after
 from .errors import EngineError, FactError, Location
 from .facts import read_case
-from .limits import MAX_EXAMPLE_TRIES
+from .limits import MAX_EXAMPLE_TRIES, MAX_SEARCH_BRANCHES, MAX_SEARCH_STEPS
 from .model import AllOf, Compare, CompareOp, Condition, DateExpr, FactRef, Not, Rule, RuleBase
 from .session import Advisor
 from .tree import (
@@ -192,27 +192,58 @@ def _satisfiable(rule_base: RuleBase, condition: Condition) -> bool:
         if not isinstance(test.value, FactRef)
         and (domain := finite_domain(rule_base, test.fact)) is not None
     }
-    return _search([(condition, True)], domains, {})
+    return _Search().holds([(condition, True)], domains, {})
 
 
 _Goal = tuple[Condition, bool]
 
 
-def _search(
-    goals: list[_Goal], domains: Mapping[str, frozenset[Any]], settled: Mapping[Any, bool]
-) -> bool:
-    if not goals:
-        return True
-    (condition, wanted), rest = goals[0], goals[1:]
-    if isinstance(condition, Not):
-        return _search([(condition.item, not wanted), *rest], domains, settled)
-    if isinstance(condition, Compare):
-        narrowed = _narrow(condition, wanted, domains, settled)
-        return narrowed is not None and _search(rest, *narrowed)
-    # `all` wanted true, or `any` wanted false: every item, in one pass.
-    if isinstance(condition, AllOf) == wanted:
-        return _search([(item, wanted) for item in condition.items] + rest, domains, settled)
-    return any(_search([(item, wanted), *rest], domains, settled) for item in condition.items)
+class _Search:
+    """A depth-first search with a bounded number of steps.
+
+    A list of tests is a loop, not a recursion; only `any` branches. A rule with many `any`
+    in one list could still take exponential time, so past MAX_SEARCH_STEPS (or as deep as
+    MAX_SEARCH_BRANCHES) the rule is taken as satisfiable: the checker then explains a rule
+    that cannot fire by the rules that decide first, rather than by a contradiction.
+    """
+
+    def __init__(self) -> None:
+        self.steps = 0
+
+    def holds(
+        self,
+        goals: list[_Goal],
+        domains: Mapping[str, frozenset[Any]],
+        settled: Mapping[Any, bool],
+        depth: int = 0,
+    ) -> bool:
+        stack = list(reversed(goals))
+        choices: list[_Goal] = []  # branched on last, once the plain tests are settled
+        while stack:
+            self.steps += 1
+            if self.steps > MAX_SEARCH_STEPS or depth > MAX_SEARCH_BRANCHES:
+                return True
+            condition, wanted = stack.pop()
+            if isinstance(condition, Not):
+                stack.append((condition.item, not wanted))
+            elif isinstance(condition, Compare):
+                narrowed = _narrow(condition, wanted, domains, settled)
+                if narrowed is None:
+                    return False
+                domains, settled = narrowed
+            elif isinstance(condition, AllOf) == wanted:
+                # `all` wanted true, or `any` wanted false: every item must come out so.
+                stack.extend((item, wanted) for item in reversed(condition.items))
+            else:
+                choices.append((condition, wanted))
+        if not choices:
+            return True
+        (choice, wanted), rest = choices[0], choices[1:]
+        assert not isinstance(choice, (Compare, Not))
+        return any(
+            self.holds([(item, wanted), *rest], domains, settled, depth + 1)
+            for item in choice.items
+        )
 
 
 def _narrow(

@@ -29,6 +29,9 @@ MAX_TREE_PATHS = 5_000
 # Combinations of days `rules check` tries, at most, to build the example case of one conflict
 # or gap (trying them all would be exponential in the number of date facts).
 MAX_EXAMPLE_TRIES = 2_000
+# Steps of the search for a case that meets a rule's conditions (it branches at each `any`).
+MAX_SEARCH_STEPS = 20_000
+MAX_SEARCH_BRANCHES = 100
 # Levels of mappings and lists in one rule file; deeper files would exhaust the parsers' stack.
 MAX_FILE_DEPTH = 40
 
@@ -39,8 +42,15 @@ ENGINE_MAX_NEXT_TESTS = 500
 ENGINE_MAX_RULES_AT_ONE_POINT = 250
 # ... and at most 128 rules may share one `$or` (any, one_of) at one point (error 107) ...
 ENGINE_MAX_RULES_THROUGH_ONE_ANY = 120
+# ... and a rule may hold at most 14 `$or` (any, one_of, and each negated test) (error 113) ...
+ENGINE_MAX_ANY_IN_ONE_RULE = 14
 # ... and at most 128 tests of a missing value (`known: false`) may follow one point.
 ENGINE_MAX_ABSENT_TESTS = 120
+
+
+GROUP_RULES = (
+    "group the rules under a first condition they share, or merge rules that conclude the same"
+)
 
 
 @dataclass
@@ -69,33 +79,47 @@ def check_engine_capacity(
         network = _Network(rule_id, locations.get(rule_id))
         for pattern in definition["all"]:
             for expression in pattern.values():
-                for point in network.walk(root, [expression]):
-                    point.rules += 1
-                    network.within(
-                        point.rules, ENGINE_MAX_RULES_AT_ONE_POINT, "rules with the same conditions"
-                    )
+                point = network.walk(root, [expression])
+                point.rules += 1
+                network.within(
+                    point.rules, ENGINE_MAX_RULES_AT_ONE_POINT, "rules with the same conditions"
+                )
 
 
 @dataclass
 class _Network:
     rule_id: str
     location: Location | None
+    alternatives: int = 0
 
-    def walk(self, point: _Point, terms: Sequence[Any]) -> list[_Point]:
-        """The points where a chain of terms ends, starting from `point`."""
-        if not terms:
-            return [point]
-        first, rest = terms[0], terms[1:]
-        if isinstance(first, dict) and "$and" in first:
-            return self.walk(point, [*first["$and"], *rest])
-        if isinstance(first, dict) and "$or" in first:
-            return self.walk(self._alternatives(point, first), rest)
-        return self.walk(self._follow(point, first), rest)
+    def walk(self, point: _Point, terms: Sequence[Any]) -> _Point:
+        """The point where a chain of terms ends, starting from `point`.
+
+        A loop over the chain (a rule may test thousands of things); only the alternatives
+        of an `$or`, nested no deeper than the conditions, recurse.
+        """
+        stack = list(reversed(terms))
+        while stack:
+            term = stack.pop()
+            if isinstance(term, dict) and "$and" in term:
+                stack.extend(reversed(term["$and"]))
+            elif isinstance(term, dict) and "$or" in term:
+                point = self._alternatives(point, term)
+            else:
+                point = self._follow(point, term)
+        return point
 
     def _alternatives(self, point: _Point, term: dict[str, Any]) -> _Point:
         # Each alternative follows `point`; what comes after the `$or` is not repeated under
         # each of them (durable_rules does not expand it, and neither may we: that could be
         # exponential), but continues from one point of its own.
+        self.alternatives += 1
+        self.within(
+            self.alternatives,
+            ENGINE_MAX_ANY_IN_ONE_RULE,
+            "tests with alternatives (any, one_of, not) in one rule",
+            "split the rule in two, or join its one_of tests where they test the same fact",
+        )
         for option in term["$or"]:
             self.walk(point, [option])
         key = repr(term)
@@ -125,12 +149,11 @@ class _Network:
                 )
         return point.next[key]
 
-    def within(self, count: int, limit: int, what: str) -> None:
+    def within(self, count: int, limit: int, what: str, suggestion: str = GROUP_RULES) -> None:
         if count > limit:
             raise RuleFileError(
                 f"too many {what}: the rule engine holds at most {limit}",
                 rule_id=self.rule_id,
                 location=self.location,
-                suggestion="group the rules under a first condition they share, "
-                "or merge rules that conclude the same",
+                suggestion=suggestion,
             )

@@ -27,6 +27,8 @@ LIMIT_MESSAGES = (
     "too many rules with the same any/one_of after the same conditions: "
     "the rule engine holds at most 120",
     "too many `known: false` tests after the same conditions: the rule engine holds at most 120",
+    "too many tests with alternatives (any, one_of, not) in one rule: "
+    "the rule engine holds at most 14",
 )
 
 ADVISE = ("--set", "interview_date=2026-11-20", "--today", "2026-11-26", "--no-audit")
@@ -304,3 +306,47 @@ def test_days_at_the_ends_of_the_calendar_are_checked(
     )
     lines = _check(run_cli, rules_copy)
     assert any("a gap: no rule decides the action" in line for line in lines), lines
+
+
+def _choices(count: int) -> str:
+    return "".join(
+        f"      - any:\n          - interview_date:\n"
+        f"              after: 2026-01-{n % 28 + 1:02d}\n"
+        f"          - today:\n              after: 2026-02-{n % 28 + 1:02d}\n"
+        for n in range(count)
+    )
+
+
+CONTRADICTION = "      - followups_sent: 0\n      - followups_sent:\n          at_least: 2\n"
+
+
+def test_too_many_alternatives_in_one_rule_are_refused(run_cli: RunCli, rules_copy: Path) -> None:
+    # durable_rules refuses a 15th `$or` in one rule with a bare error number.
+    _add_rules(rules_copy, _rule("choosy", _choices(15)))
+    path = rules_copy / "advice.yaml"
+    lines = _check(run_cli, rules_copy)
+    assert lines[0].startswith(f"{path}:{line_of(path, 'id: choosy')}:5: {LIMIT_MESSAGES[11]}")
+    _refused_by_advise(run_cli, rules_copy, LIMIT_MESSAGES[11])
+
+
+def test_a_contradiction_among_many_alternatives_is_found(
+    run_cli: RunCli, rules_copy: Path
+) -> None:
+    _add_rules(rules_copy, _rule("never_applies", CONTRADICTION + _choices(14)))
+    lines = _check(run_cli, rules_copy)
+    assert any(
+        "`never_applies` can never fire: its conditions contradict" in line for line in lines
+    )
+
+
+def test_a_rule_with_thousands_of_tests_is_checked(run_cli: RunCli, rules_copy: Path) -> None:
+    tests = "".join(
+        f"      - interview_date:\n          after: 2026-01-{n % 28 + 1:02d}\n" for n in range(2000)
+    )
+    _add_rules(rules_copy, _rule("never_applies", tests + CONTRADICTION))
+    start = time.perf_counter()
+    lines = _check(run_cli, rules_copy)
+    assert time.perf_counter() - start < 3
+    assert any(
+        "`never_applies` can never fire: its conditions contradict" in line for line in lines
+    )
