@@ -50,7 +50,9 @@ def check(folder: Path | None) -> None:
     Beyond YAML and the schema: unknown names, values outside a fact's domain, dates
     compared with numbers, duplicate ids, circular derivations, rules that can never fire,
     conflicts between rules, and gaps (cases no rule decides), each conflict and gap with an
-    example case. Exit status 1 when there is any problem. DIR defaults to the shipped rules.
+    example case; and what a rule base may not ask for (the limits in docs/rules.md), such as
+    a day counted more than a year on or rules the engine cannot hold. Exit status 1 when
+    there is any problem. DIR defaults to the shipped rules.
 
     \b
     Example:
