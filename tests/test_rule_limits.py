@@ -116,13 +116,18 @@ def _nested(kind: str, depth: int) -> str:
     return "      - " + opening * depth + "followups_sent: 1" + closing * depth + "\n"
 
 
-@pytest.mark.parametrize("kind", ["not", "any", "list"])
+DEEP_CONDITIONS = "conditions nested too deeply: at most 8 levels of all/any/not"
+DEEP_FILE = "not valid YAML or JSON: nested more than 40 levels deep"
+
+
 @pytest.mark.parametrize(
-    ("depth", "message"),
+    ("kind", "depth", "message"),
     [
-        (9, "conditions nested too deeply: at most 8 levels of all/any/not"),
-        (300, "not valid YAML or JSON: nested more than 40 levels deep"),
-        (3000, "not valid YAML or JSON: nested more than 40 levels deep"),
+        ("not", 9, DEEP_CONDITIONS),
+        ("any", 9, DEEP_CONDITIONS),
+        ("list", 9, DEEP_CONDITIONS),
+        ("not", 300, DEEP_FILE),  # the schema validator's stack
+        ("any", 3000, DEEP_FILE),  # the YAML parser's stack
     ],
 )
 def test_deep_nesting_is_refused_at_its_place(
