@@ -16,6 +16,11 @@ Everything durable_rules-specific stays in this module and the compiler:
 - it has no calendar arithmetic (dates are day numbers, compared only): facts that depend on
   the calendar, such as whether today is a day off, are worked out before the case is
   asserted (engine/facts.py) and travel as plain yes/no attributes of the case.
+- it compiles a ruleset into fixed tables: at most 512 different tests after one point of its
+  network (a 513th makes `create_ruleset` loop for ever, in C, holding the GIL), 256 rules
+  ending at one point (error 108), 128 rules through one `$or` there (error 107), 128 `$nex`
+  tests, and 14 `$or` in one rule (error 113): the compiler refuses such rules first, naming
+  the rule (engine/limits.py).
 """
 
 from __future__ import annotations
