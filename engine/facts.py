@@ -121,11 +121,10 @@ def _apply_implication(
         given = values[spec.implied_by]
         shown = long_date(given) if isinstance(given, datetime.date) else _shown(given)
         raise FactError(
-            f"You said no to {spec.words}, but {implied.words} is given ({shown}): "
-            f"naming {implied.words} means yes",
+            f"You answered no to {spec.words}, yet gave {implied.words} ({shown}), which means yes",
             fact=spec.name,
             location=origin.where(spec.name),
-            suggestion=f"remove one of {spec.name} and {spec.implied_by}",
+            suggestion=f"remove one of the two: {spec.name} or {spec.implied_by}",
         )
     values[spec.name] = True
 
