@@ -17,7 +17,7 @@ from engine import Advisor, Answer, Case, load_rule_base, read_case
 from explain.why import how, why_not
 
 from .ask import Frontend, consult
-from .audit import AuditError, Entry
+from .audit import AuditError, Entry, Place
 from .audit_cli import audit, audit_db_option, open_store
 from .batch import run_batch
 from .errors import FAILED, cli_errors
@@ -131,7 +131,7 @@ def advise(
     draft_file: Path | None,
     no_audit: bool,
     audit_batch: bool,
-    audit_db: Path | None,
+    audit_db: Place | None,
 ) -> None:
     """Advise on one case: when to follow up, why, and a drafted message.
 
@@ -187,7 +187,7 @@ def advise(
         _say_whether_recorded(recorded)
 
 
-def _try_to_record(audit_db: Path | None, entry: Entry) -> int | AuditError:
+def _try_to_record(audit_db: Place | None, entry: Entry) -> int | AuditError:
     """The new record's id, or why it could not be made (said after the advice is shown)."""
     store = open_store(audit_db)
     try:
@@ -214,7 +214,7 @@ def _say_whether_recorded(recorded: int | AuditError) -> None:
 @_rules_option
 @click.option("--no-audit", is_flag=True, help="Do not record the advice in the audit trail.")
 @audit_db_option
-def ask(today: str | None, rules_dir: Path | None, no_audit: bool, audit_db: Path | None) -> None:
+def ask(today: str | None, rules_dir: Path | None, no_audit: bool, audit_db: Place | None) -> None:
     """Answer a few questions and get advice: the main way to use followup.
 
     Only the questions that can change the advice are asked, one at a time. At any question
