@@ -12,6 +12,7 @@ import datetime
 import hashlib
 import re
 import urllib.parse
+import weakref
 from collections.abc import Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any
@@ -119,16 +120,15 @@ class PostgresBackend:
             self._db = psycopg.connect(
                 self.url, autocommit=True, connect_timeout=10, application_name="followup"
             )
+            # Closed with the store, as an SQLite connection is: callers that keep a store
+            # for one command need not close it.
+            weakref.finalize(self, self._db.close)
             self._db.execute(f"SET lock_timeout = '{WRITE_WAIT}'")
         return self._db
 
     def exists(self) -> bool:
         with self.errors():
-            found = self._connection().execute(
-                "SELECT count(*) FROM unnest(%s::text[]) AS t WHERE to_regclass(t) IS NOT NULL",
-                (["migrations", *TABLES],),
-            )
-            return bool(found.fetchone()[0])
+            return bool(_tables(self._connection()) & {"migrations", *TABLES})
 
     def missing(self) -> AuditError:
         return AuditError(
@@ -245,12 +245,8 @@ class PostgresBackend:
         yield from db.execute("SELECT version, files, stored_at FROM rule_bases ORDER BY version")
 
     def missing_tables(self) -> list[str]:
-        db = self._connection()
-        return [
-            table
-            for table in TABLES
-            if db.execute("SELECT to_regclass(%s)", (table,)).fetchone()[0] is None
-        ]
+        held = _tables(self._connection())
+        return [table for table in TABLES if table not in held]
 
 
 class _Writer:
@@ -300,16 +296,13 @@ class _Schema:
         self.db = db
 
     def version(self) -> int:
-        if self.db.execute("SELECT to_regclass('migrations')").fetchone()[0] is None:
+        if "migrations" not in _tables(self.db):
             return 0
         number = self.db.execute("SELECT max(number) FROM migrations").fetchone()[0]
         return number if isinstance(number, int) else 0
 
     def has_tables(self) -> bool:
-        found = self.db.execute(
-            "SELECT 1 FROM pg_tables WHERE schemaname = current_schema() LIMIT 1"
-        ).fetchone()
-        return found is not None
+        return bool(_tables(self.db))
 
     def migration_transaction(self) -> AbstractContextManager[None]:
         return self._locked()
@@ -330,3 +323,10 @@ class _Schema:
             " name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())"
         )
         self.db.execute("INSERT INTO migrations (number, name) VALUES (%s, %s)", (number, name))
+
+
+def _tables(db: Any) -> set[str]:
+    """The tables of the current schema, read afresh: a lookup by name (to_regclass) may use a
+    cache that does not yet see tables another process created while this one waited."""
+    found = db.execute("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")
+    return {row[0] for row in found.fetchall()}
