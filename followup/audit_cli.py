@@ -299,3 +299,30 @@ def redact(audit_db: Place | None, record_id: int) -> None:
             "run this command again then",
             err=True,
         )
+
+
+@audit.command()
+@audit_db_option
+@click.option(
+    "--to",
+    "target",
+    required=True,
+    callback=_audit_place,
+    metavar="URL|PATH",
+    help="The empty audit database to copy into (a postgresql:// URL, or an SQLite file).",
+)
+def copy(audit_db: Place | None, target: Place) -> None:
+    """Copy the whole trail, unchanged, into an empty database (say, SQLite to PostgreSQL).
+
+    The trail is verified first, and the copy is made in one transaction; `verify` passes on
+    it, and the original is left as it was.
+
+    \b
+    Example:
+        followup audit copy --to postgresql://followup@db.example.org/followup
+    """
+    with cli_errors():
+        source = existing_store(audit_db)
+        destination = open_store(target)
+        count = source.copy_to(destination)
+    click.echo(f"copied {count} records from {source.location} to {destination.location}")

@@ -47,23 +47,33 @@ def is_url(place: str) -> bool:
     return place.startswith(SCHEMES)
 
 
+def _split(url: str) -> tuple[str, str, str, str, str]:
+    """Scheme, user part, host part, path and query, read by hand: a malformed address must
+    still be shown, without its password, in the message that refuses it."""
+    scheme, _, rest = url.partition("://")
+    ends = [index for index in (rest.find("/"), rest.find("?")) if index >= 0]
+    netloc, tail = rest[: min(ends, default=len(rest))], rest[min(ends, default=len(rest)) :]
+    user, _, host = netloc.rpartition("@")
+    path, _, query = tail.partition("?")
+    return scheme, user, host, path, query
+
+
 def shown(url: str) -> str:
     """The address without its password (in the user part or a password= parameter)."""
-    parts = urllib.parse.urlsplit(url)
-    user, at, host = parts.netloc.rpartition("@")
-    netloc = f"{user.split(':', 1)[0]}@{host}" if at else host
-    query = "&".join(
-        item for item in parts.query.split("&") if item and not item.startswith("password=")
+    scheme, user, host, path, query = _split(url)
+    login = user.split(":", 1)[0]
+    kept = [item for item in query.split("&") if item and not item.startswith("password=")]
+    return f"{scheme}://{login + '@' if login else ''}{host}{path}" + (
+        f"?{'&'.join(kept)}" if kept else ""
     )
-    return urllib.parse.urlunsplit((parts.scheme, netloc, parts.path, query, ""))
 
 
 def _secrets(url: str) -> list[str]:
     """Every password the address holds, so no message can repeat one."""
-    parts = urllib.parse.urlsplit(url)
-    user, at, _host = parts.netloc.rpartition("@")
-    found = [user.split(":", 1)[1]] if at and ":" in user else []
-    found += [value for _key, value in urllib.parse.parse_qsl(parts.query) if _key == "password"]
+    _scheme, user, _host, _path, query = _split(url)
+    found = [user.split(":", 1)[1]] if ":" in user else []
+    found += [item.split("=", 1)[1] for item in query.split("&") if item.startswith("password=")]
+    found += [urllib.parse.unquote(secret) for secret in found]
     return [secret for secret in found if secret]
 
 
@@ -163,8 +173,10 @@ class PostgresBackend:
             raise AuditDamaged(self.location, f"is damaged: it has no {named} table") from error
         except psycopg.OperationalError as error:
             if self._db is None or self._db.closed:
+                # The driver's first line says why; its hints repeat what FIX says.
+                reason = str(error).splitlines()[0].removeprefix("connection failed: ")
                 raise AuditError(
-                    f"cannot reach the audit database {self.location}: {self._clean(str(error))}",
+                    f"cannot reach the audit database {self.location}: {self._clean(reason)}",
                     suggestion=FIX,
                 ) from error
             raise self._problem(error) from error
