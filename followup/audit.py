@@ -140,7 +140,8 @@ class AuditStore:
     def record_many(self, entries: Iterable[Entry]) -> list[int]:
         """Record several answers in one transaction; returns their ids in order."""
         with self.backend.errors(), self.backend.writing(create=True) as writer:
-            return [_record_one(writer, entry) for entry in entries]
+            appender = _Appender(writer)
+            return [appender.advice(entry) for entry in entries]
 
     def redact(self, record_id: int, fields: Iterable[str]) -> Redaction:
         """Blank these fields of a record, record that, and leave no old copy in the files."""
@@ -154,8 +155,7 @@ class AuditStore:
                 columns, blanked = chain.redacted_columns(row, fields)
                 if blanked:
                     writer.replace_columns(record_id, columns)
-                    _append(
-                        writer,
+                    _Appender(writer).append(
                         kind="redaction",
                         source="audit redact",
                         today=None,
@@ -277,36 +277,44 @@ class AuditStore:
             return Verification(0, f"the audit database {error.reason}", whole_database=True)
 
 
-def _record_one(writer: Writer, entry: Entry) -> int:
-    writer.add_rule_base(
-        entry.rule_base.version, chain.canonical(dict(entry.rule_base.files)), _now()
-    )
-    answer = entry.answer.to_json()
-    trace = answer.pop("trace")
-    return _append(
-        writer,
-        kind="advice",
-        source=entry.source,
-        today=entry.case.today.isoformat(),
-        facts={name: jsonable(value) for name, value in entry.case.given.items()},
-        rule_base_version=entry.rule_base.version,
-        trace=trace,
-        answer=answer,
-    )
+class _Appender:
+    """Appends inside one write transaction. The writer holds the chain head, so it is read
+    once and then followed here, and each rule base is stored once: a batch costs one round
+    trip a record, which matters when the database is on another machine."""
 
+    def __init__(self, writer: Writer) -> None:
+        self.writer = writer
+        self.head = writer.head()
+        self.stored: set[str] = set()
 
-def _append(writer: Writer, **content: Any) -> int:
-    """Append after the chain head, which the writer holds: the id follows it, gap-free."""
-    head = writer.head()
-    row = chain.new_row(
-        record_id=head[0] + 1 if head else 1,
-        prev_hash=head[1] if head else chain.GENESIS,
-        recorded_at=_now(),
-        **content,
-    )
-    writer.add_record(row)
-    record_id: int = row["id"]
-    return record_id
+    def advice(self, entry: Entry) -> int:
+        version = entry.rule_base.version
+        if version not in self.stored:
+            self.writer.add_rule_base(version, chain.canonical(dict(entry.rule_base.files)), _now())
+            self.stored.add(version)
+        answer = entry.answer.to_json()
+        trace = answer.pop("trace")
+        return self.append(
+            kind="advice",
+            source=entry.source,
+            today=entry.case.today.isoformat(),
+            facts={name: jsonable(value) for name, value in entry.case.given.items()},
+            rule_base_version=version,
+            trace=trace,
+            answer=answer,
+        )
+
+    def append(self, **content: Any) -> int:
+        """Append after the chain head: the id follows it, gap-free."""
+        row = chain.new_row(
+            record_id=self.head[0] + 1 if self.head else 1,
+            prev_hash=self.head[1] if self.head else chain.GENESIS,
+            recorded_at=_now(),
+            **content,
+        )
+        self.writer.add_record(row)
+        self.head = (row["id"], row["record_hash"])
+        return self.head[0]
 
 
 def _checked_id(record_id: int) -> bool:

@@ -9,6 +9,7 @@ sequence). A unique predecessor column refuses a fork even from a writer that sk
 from __future__ import annotations
 
 import datetime
+import functools
 import hashlib
 import re
 import urllib.parse
@@ -280,11 +281,7 @@ class _Writer:
         )
 
     def add_record(self, row: Mapping[str, Any]) -> None:
-        query = sql.SQL("INSERT INTO records ({}) VALUES ({})").format(
-            sql.SQL(", ").join(map(sql.Identifier, row)),
-            sql.SQL(", ").join(map(sql.Placeholder, row)),
-        )
-        self.db.execute(query, dict(row))
+        self.db.execute(_insert(tuple(row)), dict(row))
 
     def replace_columns(self, record_id: int, columns: Mapping[str, str]) -> None:
         query = sql.SQL("UPDATE records SET {} WHERE id = %(id)s").format(
@@ -335,6 +332,15 @@ class _Schema:
             " name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())"
         )
         self.db.execute("INSERT INTO migrations (number, name) VALUES (%s, %s)", (number, name))
+
+
+@functools.lru_cache(maxsize=4)
+def _insert(columns: tuple[str, ...]) -> Any:
+    """The INSERT for these columns, composed once (every record has the same ones)."""
+    return sql.SQL("INSERT INTO records ({}) VALUES ({})").format(
+        sql.SQL(", ").join(map(sql.Identifier, columns)),
+        sql.SQL(", ").join(map(sql.Placeholder, columns)),
+    )
 
 
 def _tables(db: Any) -> set[str]:

@@ -64,7 +64,8 @@ def _as_server_user() -> dict[str, int]:
 
 
 @contextmanager
-def running_server(binaries: Path) -> Iterator[Server]:
+def running_server(binaries: Path, *, durable: bool = False) -> Iterator[Server]:
+    """A server for the duration; `durable` keeps fsync on (for measuring, not testing)."""
     folder = Path(tempfile.mkdtemp(prefix="followup-pg-"))
     drop = _as_server_user()
     if drop:
@@ -94,10 +95,10 @@ def running_server(binaries: Path) -> Iterator[Server]:
             "UTF8",
             "--no-sync",
         )
-        options = (
-            f"-c listen_addresses=127.0.0.1 -p {server.port} -k {folder}"
-            " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
-        )
+        options = f"-c listen_addresses=127.0.0.1 -p {server.port} -k {folder}"
+        if not durable:
+            # A test server's data is thrown away: no need to wait for the disk.
+            options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         run(
             str(binaries / "pg_ctl"),
             "-D",

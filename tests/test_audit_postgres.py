@@ -12,6 +12,8 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from followup import store_postgres
+
 from .conftest import EXAMPLES, TODAY, RunCli, Trail
 from .pgserver import Server
 from .test_audit_security import AWKWARD_FACTS, PERSONAL_TOKENS, assert_one_line_error
@@ -219,3 +221,13 @@ def test_a_trail_that_does_not_verify_is_not_copied(
     assert result.exit_code == 2
     assert_one_line_error(result.stderr, "does not verify", "not copied")
     assert Trail("postgresql", pg_url).count() == 0
+
+
+def test_without_psycopg_a_postgresql_address_gets_one_line(
+    run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(store_postgres, "psycopg", None)
+    result = run_cli("audit", "list", "--audit-db", f"postgresql://ann:{SECRET}@db/trail")
+    assert result.exit_code == 2
+    assert_one_line_error(result.stderr, "needs the psycopg package", "pip install")
+    assert SECRET not in result.stderr
