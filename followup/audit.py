@@ -117,7 +117,8 @@ class AuditStore:
         self.backend = backend_for(place)
         # Where it is, as a person may read it (a URL without its password).
         self.location = self.backend.location
-        self.path = place if isinstance(place, Path) else Path(self.location)
+        # The SQLite file, for callers that need the file itself; None for a database server.
+        self.path = self.backend.path if isinstance(self.backend, SqliteBackend) else None
 
     def close(self) -> None:
         self.backend.close()

@@ -66,22 +66,21 @@ def _as_server_user() -> dict[str, int]:
 @contextmanager
 def running_server(binaries: Path, *, durable: bool = False) -> Iterator[Server]:
     """A server for the duration; `durable` keeps fsync on (for measuring, not testing)."""
-    folder = Path(tempfile.mkdtemp(prefix="followup-pg-"))
     drop = _as_server_user()
+    # Under root, TMPDIR may lie inside a folder `nobody` cannot enter; /tmp it can.
+    base = "/tmp" if drop and os.path.isdir("/tmp") else None
+    folder = Path(tempfile.mkdtemp(prefix="followup-pg-", dir=base))
     if drop:
         os.chown(folder, drop["user"], drop["group"])
     server = Server(folder, _free_port())
     env = {**os.environ, "LC_ALL": "C", "TZ": "UTC"}
 
     def run(*args: str) -> None:
-        subprocess.run(
-            args,
-            check=True,
-            capture_output=True,
-            env=env,
-            cwd=folder,
-            **drop,  # type: ignore[call-overload]
-        )
+        done = subprocess.run(args, capture_output=True, text=True, env=env, cwd=folder, **drop)
+        if done.returncode != 0:
+            log = folder / "server.log"
+            said = done.stderr + (log.read_text() if log.exists() else "")
+            raise RuntimeError(f"{Path(args[0]).name} failed for the test server:\n{said}")
 
     try:
         run(
