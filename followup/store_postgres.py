@@ -127,7 +127,8 @@ class PostgresBackend:
     # -- opening ------------------------------------------------------------------------------
 
     def _connection(self) -> Any:
-        if self._db is None:
+        # A connection the server dropped (a restart) is replaced: a web worker lives on.
+        if self._db is None or self._db.closed:
             self._db = psycopg.connect(
                 self.url, autocommit=True, connect_timeout=10, application_name="followup"
             )
@@ -194,6 +195,7 @@ class PostgresBackend:
 
     @contextmanager
     def writing(self, *, create: bool, scrub: bool = False) -> Iterator[_Writer]:
+        # `scrub` needs nothing here: clear_old_copies rewrites the table after a redaction.
         db = self._open(create=create)
         with db.transaction():
             db.execute("SELECT pg_advisory_xact_lock(%s)", (CHAIN_LOCK,))

@@ -6,13 +6,16 @@ test_audit.py; these are about the server and the way there.
 
 from __future__ import annotations
 
+import datetime
 import json
 from pathlib import Path
 
 import psycopg
 import pytest
 
+from engine import Advisor, RuleBase, read_case
 from followup import store_postgres
+from followup.audit import AuditError, AuditStore, Entry
 
 from .conftest import EXAMPLES, TODAY, RunCli, Trail
 from .pgserver import Server
@@ -231,3 +234,22 @@ def test_without_psycopg_a_postgresql_address_gets_one_line(
     assert result.exit_code == 2
     assert_one_line_error(result.stderr, "needs the psycopg package", "pip install")
     assert SECRET not in result.stderr
+
+
+def test_a_long_lived_store_reconnects_after_the_server_drops_it(
+    pg_trail: Trail, pg_server: Server, rule_base: RuleBase, advisor: Advisor
+) -> None:
+    case = read_case({"interview_date": "2026-11-16"}, rule_base, today=datetime.date(2026, 11, 26))
+    entry = Entry(advisor.advise(case), case, rule_base, "worker")
+    store = AuditStore(pg_trail.place)
+    assert store.record(entry) == 1
+    with psycopg.connect(pg_server.url(), autocommit=True) as admin:
+        admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE application_name = 'followup'"
+        )
+    with pytest.raises(AuditError, match="audit database postgresql://"):
+        store.record(entry)
+    assert store.record(entry) == 2
+    assert store.verify().ok
+    store.close()
