@@ -125,6 +125,13 @@ class Trail:
             with psycopg.connect(self.place, autocommit=True) as db:
                 db.execute(statement.replace("?", "%s"), parameters)  # type: ignore[arg-type]
 
+    def query(self, statement: str) -> list[tuple[object, ...]]:
+        if self.kind == "sqlite":
+            with contextlib.closing(sqlite3.connect(self.place)) as db:
+                return db.execute(statement).fetchall()
+        with psycopg.connect(self.place, autocommit=True) as pg:
+            return pg.execute(statement).fetchall()  # type: ignore[arg-type]
+
     def count(self) -> int:
         """How many records the store holds, read directly (0 while it has none)."""
         try:

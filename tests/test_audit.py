@@ -1,4 +1,5 @@
-"""The audit trail: recording, commands, tamper evidence, redaction, concurrency, crashes."""
+"""The audit trail on each store (SQLite and PostgreSQL): recording, commands, tamper evidence,
+redaction, concurrency, crashes."""
 
 from __future__ import annotations
 
