@@ -94,7 +94,7 @@ def test_a_database_without_a_trail_is_refused_and_left_empty(
         assert result.exit_code == 2, args
         assert_one_line_error(result.stderr, "no audit trail at postgresql://")
     with psycopg.connect(pg_trail.place) as db:
-        tables = db.execute("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")
+        tables = db.execute("SELECT count(*) FROM pg_tables WHERE schemaname = current_schema()")
         assert tables.fetchone() == (0,)
 
 
@@ -150,7 +150,7 @@ def database_files(server: Server, url: str) -> bytes:
     """Every table file of the trail's database, written out to disk first."""
     with psycopg.connect(server.url(), autocommit=True) as admin:
         admin.execute("CHECKPOINT")
-        name = url.rsplit("/", 1)[1]
+        name = url.rsplit("/", 1)[1].split("?")[0]
         found = admin.execute("SELECT oid FROM pg_database WHERE datname = %s", (name,))
         row = found.fetchone()
     assert row is not None
