@@ -52,11 +52,11 @@ def _split(url: str) -> tuple[str, str, str, str, str]:
     """Scheme, user part, host part, path and query, read by hand: a malformed address must
     still be shown, without its password, in the message that refuses it."""
     scheme, _, rest = url.partition("://")
-    ends = [index for index in (rest.find("/"), rest.find("?")) if index >= 0]
-    netloc, tail = rest[: min(ends, default=len(rest))], rest[min(ends, default=len(rest)) :]
-    user, _, host = netloc.rpartition("@")
-    path, _, query = tail.partition("?")
-    return scheme, user, host, path, query
+    rest, _, query = rest.partition("?")
+    # The last @ ends the user part, so a password holding / or @ is still all in it.
+    user, _, rest = rest.rpartition("@")
+    host, slash, path = rest.partition("/")
+    return scheme, user, host, slash + path, query
 
 
 def shown(url: str) -> str:
@@ -75,7 +75,10 @@ def _secrets(url: str) -> list[str]:
     found = [user.split(":", 1)[1]] if ":" in user else []
     found += [item.split("=", 1)[1] for item in query.split("&") if item.startswith("password=")]
     found += [urllib.parse.unquote(secret) for secret in found]
-    return [secret for secret in found if secret]
+    # A password holding / or @ unencoded is cut up by libpq, which may echo a piece.
+    found += [piece for secret in found for piece in re.split(r"[/@:?&=]", secret)]
+    # Longest first, so a piece never leaves the rest of a whole password behind.
+    return sorted({secret for secret in found if len(secret) >= 3}, key=len, reverse=True)
 
 
 class PostgresBackend:
@@ -104,12 +107,14 @@ class PostgresBackend:
             raise self._invalid(str(error)) from error
         port = str(options.get("port", "5432"))
         if not all(part.isdigit() for part in port.split(",")):
-            raise self._invalid(f"the port {port!r} is not a number")
+            # Not echoed: in a URL whose password holds a /, libpq reads the password as the port.
+            raise self._invalid("its port is not a number")
 
     def _invalid(self, why: str) -> AuditError:
         return AuditError(
             f"the audit database address {self.location} is not valid: {self._clean(why)}",
-            suggestion="write it as postgresql://USER@HOST:PORT/DATABASE",
+            suggestion="write it as postgresql://USER@HOST:PORT/DATABASE, with any / @ or : "
+            "in a password written %2F %40 %3A",
         )
 
     def _clean(self, text: str) -> str:

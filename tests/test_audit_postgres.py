@@ -60,8 +60,13 @@ def pg_trail(pg_url: str, monkeypatch: pytest.MonkeyPatch) -> Trail:
             "is not valid",
         ),
         ("postgresql://db.example.org:five/trail", "db.example.org:five", "is not valid"),
+        (
+            f"postgresql://ann:{SECRET}/x@y@127.0.0.1:1/trail",
+            "postgresql://ann@127.0.0.1:1/trail",
+            "is not valid",
+        ),
     ],
-    ids=["unreachable", "password-parameter", "malformed", "bad-port"],
+    ids=["unreachable", "password-parameter", "malformed", "bad-port", "slash-in-password"],
 )
 def test_a_bad_address_gets_one_line_that_never_shows_the_password(
     run_cli: RunCli, address: str, shown: str, words: str
