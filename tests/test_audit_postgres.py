@@ -258,3 +258,37 @@ def test_a_long_lived_store_reconnects_after_the_server_drops_it(
     assert store.record(entry) == 2
     assert store.verify().ok
     store.close()
+
+
+def test_a_failed_append_leaves_no_gap_in_the_ids(run_cli: RunCli, pg_trail: Trail) -> None:
+    advise(run_cli, "timeline")
+    pg_trail.sql(
+        "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql"
+        " AS $$ BEGIN RAISE EXCEPTION 'refused for the test'; END $$"
+    )
+    pg_trail.sql(
+        "CREATE TRIGGER refuse BEFORE INSERT ON records FOR EACH ROW EXECUTE FUNCTION refuse()"
+    )
+    failed = run_cli("advise", str(EXAMPLES / "proactive.yaml"), "--today", TODAY)
+    assert failed.exit_code == 1
+    assert_one_line_error(failed.stderr, "could not be recorded", "refused for the test")
+    pg_trail.sql("DROP TRIGGER refuse ON records")
+    # The failed append used a number of the table's own sequence, but never an id.
+    assert advise(run_cli, "proactive") == 2
+    assert pg_trail.query("SELECT id, seq FROM records ORDER BY seq") == [(1, 1), (2, 3)]
+    assert run_cli("audit", "verify").stdout == "ok: 2 records, chain intact\n"
+
+
+def test_copy_goes_back_from_postgresql_to_sqlite(
+    run_cli: RunCli, pg_trail: Trail, tmp_path: Path
+) -> None:
+    for name in ("timeline", "competing-offer"):
+        advise(run_cli, name)
+    target = tmp_path / "back.sqlite3"
+    result = run_cli("audit", "copy", "--to", str(target))
+    assert result.exit_code == 0, result.stderr
+    assert run_cli("audit", "verify", "--audit-db", str(target)).stdout == (
+        "ok: 2 records, chain intact\n"
+    )
+    exported = run_cli("audit", "export", "--audit-db", str(target)).stdout
+    assert exported == run_cli("audit", "export").stdout
