@@ -39,6 +39,7 @@ CHAIN_LOCK = int.from_bytes(
 # A reader slower than this keeps old row versions (a redaction's) in the table files for now.
 VACUUM_WAIT = "5s"
 WRITE_WAIT = "60s"
+DEAD_WRITER = "30s"
 PAGE = 500
 FIX = "check the address and that the server is running, or use --no-audit"
 
@@ -141,6 +142,9 @@ class PostgresBackend:
             # for one command need not close it.
             weakref.finalize(self, self._db.close)
             self._db.execute(f"SET lock_timeout = '{WRITE_WAIT}'")
+            # A machine that dies inside an append (no socket closed) would hold the chain
+            # head until the server noticed; this bounds that, as no append idles that long.
+            self._db.execute(f"SET idle_in_transaction_session_timeout = '{DEAD_WRITER}'")
         return self._db
 
     def exists(self) -> bool:
