@@ -38,6 +38,7 @@ bench: install
 	$(BIN)/python -m bench.advise
 	$(BIN)/python -m bench.explain
 	$(BIN)/python -m bench.audit
+	$(BIN)/python -m bench.audit_stores
 	$(BIN)/python -m bench.rules
 
 clean:

@@ -1,8 +1,9 @@
-"""The audit trail stored in SQLite: every answer recorded, chained by hashes so edits show.
+"""The audit trail: every answer recorded, chained by hashes so edits show.
 
-The tamper evidence itself (commitments, chain, verify, redaction) lives in chain.py; this
-module only stores and fetches its rows. The database is opened on first use: reading never
-creates it, the first record does.
+The tamper evidence itself (commitments, chain, verify, redaction) lives in chain.py; the
+rows live in a backend: an SQLite file (the embedded default) or a PostgreSQL database shared
+by many machines, chosen by the place given (a path, or a postgresql:// URL). The store is
+opened on first use: reading never creates it, the first record does.
 """
 
 from __future__ import annotations
@@ -10,10 +11,7 @@ from __future__ import annotations
 import datetime
 import json
 import os
-import sqlite3
-import urllib.parse
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Generator, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,35 +22,43 @@ from engine import Answer, Case, RuleBase
 from engine.trace import jsonable
 
 from . import chain
+from .backend import AuditDamaged, Backend, Row, Writer
 from .chain import AuditError, Verification
-from .migrations import NewerSchema, UnknownSchema, migrate
+from .store_postgres import PostgresBackend, is_url
+from .store_sqlite import SqliteBackend
 
 ENVIRONMENT_VARIABLE = "FOLLOWUP_AUDIT_DB"
-# SQLite's integers are 64-bit: a larger id can name no record.
+# Both stores' integers are 64-bit: a larger id can name no record.
 LARGEST_RECORD_ID = 2**63 - 1
-# How long a redaction waits for other readers before leaving old pages in the -wal file.
-CHECKPOINT_WAIT_MS = 5000
-TABLES = ("records", "rule_bases")
 
-__all__ = ["AuditError", "AuditRecord", "AuditStore", "Entry", "Redaction", "Verification"]
-
-
-class AuditDamaged(AuditError):
-    """The database file or its tables are damaged; `reason` says how."""
-
-    def __init__(self, path: Path, reason: str) -> None:
-        super().__init__(
-            f"the audit database {path} {reason}", suggestion="see `followup audit verify`"
-        )
-        self.reason = reason
+__all__ = [
+    "AuditDamaged",
+    "AuditError",
+    "AuditRecord",
+    "AuditStore",
+    "Entry",
+    "Redaction",
+    "Verification",
+]
 
 
-def default_path() -> Path:
-    """FOLLOWUP_AUDIT_DB, else audit.sqlite3 in the platform's user data folder."""
+Place = Path | str
+
+
+def default_place() -> Place:
+    """FOLLOWUP_AUDIT_DB (a path or a postgresql:// URL), else audit.sqlite3 in the platform's
+    user data folder."""
     configured = os.environ.get(ENVIRONMENT_VARIABLE)
     if configured:
-        return Path(configured).expanduser()
+        return configured if is_url(configured) else Path(configured).expanduser()
     return platformdirs.user_data_path("followup") / "audit.sqlite3"
+
+
+def backend_for(place: Place) -> Backend:
+    """A postgresql:// URL means PostgreSQL; anything else is an SQLite file."""
+    if isinstance(place, str) and is_url(place):
+        return PostgresBackend(place)
+    return SqliteBackend(Path(place))
 
 
 @dataclass(frozen=True)
@@ -105,83 +111,26 @@ class Redaction:
 
 
 class AuditStore:
-    """The SQLite audit store (WAL), opened on first use with its schema brought up to date."""
+    """An audit trail in its backend, opened on first use with its schema brought up to date."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._db: sqlite3.Connection | None = None
+    def __init__(self, place: Place) -> None:
+        self.backend = backend_for(place)
+        # Where it is, as a person may read it (a URL without its password).
+        self.location = self.backend.location
+        # The SQLite file, for callers that need the file itself; None for a database server.
+        self.path = self.backend.path if isinstance(self.backend, SqliteBackend) else None
 
     def close(self) -> None:
-        if self._db is not None:
-            self._db.close()
-            self._db = None
-
-    # -- opening ------------------------------------------------------------------------------
+        self.backend.close()
 
     def exists(self) -> bool:
-        """Whether the database is there (reading never creates it; the first record does)."""
-        return self._db is not None or self.path.exists()
+        """Whether the trail is there (reading never creates it; the first record does)."""
+        return self.backend.exists()
 
     def require(self) -> None:
-        """Refuse, in words, a database that is not there: a mistyped place reads as empty."""
+        """Refuse, in words, a trail that is not there: a mistyped place reads as empty."""
         if not self.exists():
-            raise AuditError(
-                f"no audit database at {self.path}: nothing has been recorded there yet",
-                suggestion="give its place with --audit-db",
-            )
-
-    def _connect(self, *, create: bool) -> sqlite3.Connection:
-        if self._db is not None:
-            return self._db
-        if create:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-        else:
-            self.require()
-        mode = "rwc" if create else "rw"
-        uri = f"file:{urllib.parse.quote(str(self.path.resolve()))}?mode={mode}"
-        db = sqlite3.connect(uri, uri=True, timeout=60, isolation_level=None)
-        try:
-            migrate(db)
-            if create:
-                db.execute("PRAGMA journal_mode=WAL")
-                db.execute("PRAGMA synchronous=NORMAL")
-        except BaseException:
-            db.close()
-            raise
-        self._db = db
-        return db
-
-    @contextmanager
-    def _database_errors(self) -> Iterator[None]:
-        """Turn what SQLite or the file system says into one line a person can act on."""
-        try:
-            yield
-        except NewerSchema as error:
-            raise AuditError(
-                f"the audit database {self.path} was made by a newer followup "
-                f"({error.message}): it is left as it is",
-                suggestion="update followup, or give another place with --audit-db",
-            ) from error
-        except UnknownSchema as error:
-            raise AuditDamaged(self.path, f"is damaged: {error.message}") from error
-        except sqlite3.Error as error:
-            raise self._problem(error) from error
-        except OSError as error:
-            raise AuditError(
-                f"cannot open the audit database {self.path}: {error.strerror or error}",
-                suggestion="give another place with --audit-db, or use --no-audit",
-            ) from error
-
-    def _problem(self, error: sqlite3.Error) -> AuditError:
-        text = str(error)
-        if text.startswith("no such table: "):
-            return AuditDamaged(self.path, f"is damaged: it has no {text.split(': ', 1)[1]} table")
-        if type(error) is sqlite3.DatabaseError or "malformed" in text:
-            return AuditDamaged(self.path, f"is damaged: {text}")
-        return AuditError(
-            f"cannot use the audit database {self.path}: {text}",
-            suggestion="give another place with --audit-db, or use --no-audit",
-        )
+            raise self.backend.missing()
 
     # -- writing ------------------------------------------------------------------------------
 
@@ -191,66 +140,23 @@ class AuditStore:
 
     def record_many(self, entries: Iterable[Entry]) -> list[int]:
         """Record several answers in one transaction; returns their ids in order."""
-        with self._database_errors():
-            db = self._connect(create=True)
-            with _transaction(db):
-                return [self._record_one(db, entry) for entry in entries]
-
-    def _record_one(self, db: sqlite3.Connection, entry: Entry) -> int:
-        db.execute(
-            "INSERT OR IGNORE INTO rule_bases (version, files, stored_at) VALUES (?, ?, ?)",
-            (entry.rule_base.version, chain.canonical(dict(entry.rule_base.files)), _now()),
-        )
-        answer = entry.answer.to_json()
-        trace = answer.pop("trace")
-        return self._append(
-            db,
-            kind="advice",
-            source=entry.source,
-            today=entry.case.today.isoformat(),
-            facts={name: jsonable(value) for name, value in entry.case.given.items()},
-            rule_base_version=entry.rule_base.version,
-            trace=trace,
-            answer=answer,
-        )
-
-    def _append(self, db: sqlite3.Connection, **content: Any) -> int:
-        last = db.execute(
-            "SELECT id, record_hash FROM records ORDER BY seq DESC LIMIT 1"
-        ).fetchone()
-        row = chain.new_row(
-            record_id=(last[0] + 1) if last else 1,
-            prev_hash=last[1] if last else chain.GENESIS,
-            recorded_at=_now(),
-            **content,
-        )
-        columns = ", ".join(row)
-        db.execute(
-            f"INSERT INTO records ({columns}) VALUES ({', '.join(':' + name for name in row)})",
-            row,
-        )
-        record_id: int = row["id"]
-        return record_id
+        with self.backend.errors(), self.backend.writing(create=True) as writer:
+            appender = _Appender(writer)
+            return [appender.advice(entry) for entry in entries]
 
     def redact(self, record_id: int, fields: Iterable[str]) -> Redaction:
         """Blank these fields of a record, record that, and leave no old copy in the files."""
-        with self._database_errors():
-            db = self._connect(create=False)
-            # Freed space is zeroed, so no old copy of the blanked text stays in a page.
-            db.execute("PRAGMA secure_delete = ON")
-            with _transaction(db):
-                row = self._row(record_id)
+        with self.backend.errors():
+            with self.backend.writing(create=False, scrub=True) as writer:
+                row = writer.row(record_id) if _checked_id(record_id) else None
+                if row is None:
+                    raise _no_record(record_id)
                 if row["kind"] != "advice":
                     raise AuditError(f"record {record_id} is not advice and holds nothing personal")
                 columns, blanked = chain.redacted_columns(row, fields)
                 if blanked:
-                    db.execute(
-                        "UPDATE records SET facts = :facts, answer = :answer, nonces = :nonces,"
-                        " redacted = :redacted WHERE id = :id",
-                        {**columns, "id": record_id},
-                    )
-                    self._append(
-                        db,
+                    writer.replace_columns(record_id, columns)
+                    _Appender(writer).append(
                         kind="redaction",
                         source="audit redact",
                         today=None,
@@ -259,43 +165,62 @@ class AuditStore:
                         trace=[],
                         answer={"redacted_record": record_id, "fields": blanked},
                     )
-            return Redaction(blanked, self._clear_write_ahead_log(db))
+            return Redaction(blanked, self.backend.clear_old_copies())
 
-    def _clear_write_ahead_log(self, db: sqlite3.Connection) -> bool:
-        """Copy the -wal file into the database and empty it; False if a reader kept it."""
-        db.execute(f"PRAGMA busy_timeout = {CHECKPOINT_WAIT_MS}")
-        busy = db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
-        return bool(busy == 0)
+    def copy_to(self, target: AuditStore) -> int:
+        """Copy every record and rule base, unchanged, into an empty trail; returns how many
+        records. The copy is one transaction: it is whole or not there."""
+        self.require()
+        checked = self.verify()
+        if not checked.ok:
+            raise AuditError(
+                f"the audit trail at {self.location} does not verify ({checked.problem}): "
+                "it is not copied",
+                suggestion="see `followup audit verify`",
+            )
+        with self.backend.errors(), target.backend.errors():
+            with target.backend.writing(create=True) as writer:
+                if writer.head() is not None:
+                    raise AuditError(
+                        f"the audit trail at {target.location} already holds records: "
+                        "a copy goes only into an empty one",
+                        suggestion="give an empty database with --to",
+                    )
+                for version, files, stored_at in self.backend.rule_bases():
+                    writer.add_rule_base(version, files, stored_at)
+                count = 0
+                for row in self.backend.rows():
+                    writer.add_record({name: value for name, value in row.items() if name != "seq"})
+                    count += 1
+        return count
 
     # -- reading ------------------------------------------------------------------------------
 
     def get(self, record_id: int) -> AuditRecord:
-        with self._database_errors():
-            self._connect(create=False)
-            return _record(self._row(record_id))
+        self.require()
+        with self.backend.errors():
+            row = self.backend.row(record_id) if _checked_id(record_id) else None
+        if row is None:
+            raise _no_record(record_id)
+        return _record(row)
 
     def records(
         self, since: datetime.date | None = None, action: str | None = None
     ) -> Iterator[AuditRecord]:
         """Advice records in order, optionally from a day on and of one action."""
-        query = "SELECT * FROM records WHERE kind = 'advice'"
-        parameters: list[Any] = []
-        if since is not None:
-            query += " AND recorded_at >= ?"
-            parameters.append(since.isoformat())
-        query += " ORDER BY seq"
-        for row in self._rows(query, parameters):
+        for row in self._rows(kind="advice", since=since):
             record = _record(row)
             if action is None or record.answer.get("action") == action:
                 yield record
 
     def all_records(self) -> Iterator[AuditRecord]:
-        for row in self._rows("SELECT * FROM records ORDER BY seq", []):
+        for row in self._rows():
             yield _record(row)
 
     def rule_files(self, version: str) -> dict[str, str]:
         """The files of a stored rule base, only once they are checked to be exactly it."""
-        found = self._rule_files_json(version)
+        with self.backend.errors():
+            found = self.backend.rule_files(version)
         if found is None:
             raise AuditError(
                 f"the rule base {version[:12]} is not in the audit database",
@@ -310,28 +235,12 @@ class AuditStore:
         files: dict[str, str] = json.loads(found)
         return files
 
-    def _rule_files_json(self, version: str) -> Any:
-        with self._database_errors():
-            db = self._connect(create=False)
-            found = db.execute("SELECT files FROM rule_bases WHERE version = ?", (version,))
-            row = found.fetchone()
-        return None if row is None else row[0]
-
-    def _rows(self, query: str, parameters: list[Any]) -> Iterator[dict[str, Any]]:
+    def _rows(self, **filters: Any) -> Generator[Row, None, None]:
         if not self.exists():
             return
         # The errors of a lazy read surface while it is iterated, so they are turned there.
-        with self._database_errors():
-            cursor = self._connect(create=False).cursor()
-            cursor.row_factory = _as_dict
-            yield from cursor.execute(query, parameters)
-
-    def _row(self, record_id: int) -> dict[str, Any]:
-        if not 0 < record_id <= LARGEST_RECORD_ID:
-            raise _no_record(record_id)
-        for row in self._rows("SELECT * FROM records WHERE id = ?", [record_id]):
-            return row
-        raise _no_record(record_id)
+        with self.backend.errors():
+            yield from self.backend.rows(**filters)
 
     # -- checking -----------------------------------------------------------------------------
 
@@ -339,7 +248,8 @@ class AuditStore:
         """Walk the chain; name the first record edited, deleted or reordered, or the damage."""
         self.require()
         try:
-            missing = [table for table in TABLES if not self._has_table(table)]
+            with self.backend.errors():
+                missing = self.backend.missing_tables()
             if missing:
                 return Verification(
                     0,
@@ -350,7 +260,8 @@ class AuditStore:
 
             def rule_base_problem(version: str) -> str | None:
                 if version not in problems:
-                    found = self._rule_files_json(version)
+                    with self.backend.errors():
+                        found = self.backend.rule_files(version)
                     problems[version] = (
                         "it is missing from the audit database"
                         if found is None
@@ -358,32 +269,58 @@ class AuditStore:
                     )
                 return problems[version]
 
-            rows = self._rows("SELECT * FROM records ORDER BY seq", [])
-            return chain.verify(rows, rule_base_problem)
+            rows = self._rows()
+            try:
+                return chain.verify(rows, rule_base_problem)
+            finally:
+                rows.close()
         except AuditDamaged as error:
             return Verification(0, f"the audit database {error.reason}", whole_database=True)
 
-    def _has_table(self, name: str) -> bool:
-        query = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?"
-        return any(True for _row in self._rows(query, [name]))
+
+class _Appender:
+    """Appends inside one write transaction. The writer holds the chain head, so it is read
+    once and then followed here, and each rule base is stored once: a batch costs one round
+    trip a record, which matters when the database is on another machine."""
+
+    def __init__(self, writer: Writer) -> None:
+        self.writer = writer
+        self.head = writer.head()
+        self.stored: set[str] = set()
+
+    def advice(self, entry: Entry) -> int:
+        version = entry.rule_base.version
+        if version not in self.stored:
+            self.writer.add_rule_base(version, chain.canonical(dict(entry.rule_base.files)), _now())
+            self.stored.add(version)
+        answer = entry.answer.to_json()
+        trace = answer.pop("trace")
+        return self.append(
+            kind="advice",
+            source=entry.source,
+            today=entry.case.today.isoformat(),
+            facts={name: jsonable(value) for name, value in entry.case.given.items()},
+            rule_base_version=version,
+            trace=trace,
+            answer=answer,
+        )
+
+    def append(self, **content: Any) -> int:
+        """Append after the chain head: the id follows it, gap-free."""
+        row = chain.new_row(
+            record_id=self.head[0] + 1 if self.head else 1,
+            prev_hash=self.head[1] if self.head else chain.GENESIS,
+            recorded_at=_now(),
+            **content,
+        )
+        self.writer.add_record(row)
+        self.head = (row["id"], row["record_hash"])
+        return self.head[0]
 
 
-@contextmanager
-def _transaction(db: sqlite3.Connection) -> Iterator[None]:
-    """One write transaction, rolled back on any error."""
-    db.execute("BEGIN IMMEDIATE")
-    try:
-        yield
-        db.execute("COMMIT")
-    except BaseException:
-        # SQLite may already have rolled back (a full disk does): do not hide the first error.
-        if db.in_transaction:
-            db.execute("ROLLBACK")
-        raise
-
-
-def _as_dict(cursor: sqlite3.Cursor, row: tuple[Any, ...]) -> dict[str, Any]:
-    return {column[0]: value for column, value in zip(cursor.description, row, strict=True)}
+def _checked_id(record_id: int) -> bool:
+    """Whether an id can name a record at all (both stores hold 64-bit integers)."""
+    return 0 < record_id <= LARGEST_RECORD_ID
 
 
 def _no_record(record_id: int) -> AuditError:

@@ -13,30 +13,41 @@ from rich.table import Table
 
 from engine import load_rule_base
 
-from .audit import AuditError, AuditRecord, AuditStore, default_path
+from .audit import AuditError, AuditRecord, AuditStore, Place, default_place
 from .errors import cli_errors
 from .inputs import parse_day
 from .output import emit, graph_output_options
 from .personal import personal_fields
 from .replay import replay, stored_answer, stored_rule_base
+from .store_postgres import is_url
+
+
+def _audit_place(ctx: click.Context, param: click.Parameter, value: str | None) -> Place | None:
+    """A postgresql:// URL stays text (as a path its // would fold); anything else is a file."""
+    if value is None or is_url(value):
+        return value
+    path: Path = click.Path(dir_okay=False, path_type=Path).convert(value, param, ctx)
+    return path
+
 
 audit_db_option = click.option(
     "--audit-db",
-    type=click.Path(dir_okay=False, path_type=Path),
+    callback=_audit_place,
     envvar="FOLLOWUP_AUDIT_DB",
-    metavar="PATH",
-    help="The audit database (default: FOLLOWUP_AUDIT_DB, else the user data folder).",
+    metavar="PATH|URL",
+    help="The audit database: an SQLite file, or a postgresql:// URL "
+    "(default: FOLLOWUP_AUDIT_DB, else the user data folder).",
 )
 
 
-def open_store(path: Path | None) -> AuditStore:
-    """The audit store at `path` (default: the user's); created by its first record."""
-    return AuditStore(path or default_path())
+def open_store(place: Place | None) -> AuditStore:
+    """The audit store at `place` (default: the user's); created by its first record."""
+    return AuditStore(place or default_place())
 
 
-def existing_store(path: Path | None) -> AuditStore:
-    """The audit store at `path` for reading: refused if it is not there, never created."""
-    store = open_store(path)
+def existing_store(place: Place | None) -> AuditStore:
+    """The audit store at `place` for reading: refused if it is not there, never created."""
+    store = open_store(place)
     store.require()
     return store
 
@@ -66,7 +77,7 @@ def audit() -> None:
     show_default=True,
 )
 def list_records(
-    audit_db: Path | None, since: str | None, action: str | None, output_format: str
+    audit_db: Place | None, since: str | None, action: str | None, output_format: str
 ) -> None:
     """List recorded advice, oldest first.
 
@@ -100,7 +111,7 @@ def list_records(
 @audit.command()
 @audit_db_option
 @click.argument("record_id", type=int, metavar="ID")
-def show(audit_db: Path | None, record_id: int) -> None:
+def show(audit_db: Place | None, record_id: int) -> None:
     """Show one record: facts, answer, reasons and rule version.
 
     \b
@@ -137,7 +148,7 @@ def _texts(value: object) -> list[str]:
 @click.argument("record_id", type=int, metavar="ID")
 @graph_output_options
 def explain_record(
-    audit_db: Path | None, record_id: int, output_format: str | None, out: Path | None
+    audit_db: Place | None, record_id: int, output_format: str | None, out: Path | None
 ) -> None:
     """Draw the reasoning of a recorded answer, from its stored trace and rules.
 
@@ -166,7 +177,7 @@ def explain_record(
     metavar="DIR",
     help="The current rule base to compare with (default: shipped).",
 )
-def replay_record(audit_db: Path | None, record_id: int, rules_dir: Path | None) -> None:
+def replay_record(audit_db: Place | None, record_id: int, rules_dir: Path | None) -> None:
     """Re-run a record on the rules that made it, and on the current rules.
 
     Exit status 1 when the stored rules no longer give the recorded answer.
@@ -208,7 +219,7 @@ def replay_record(audit_db: Path | None, record_id: int, rules_dir: Path | None)
 
 @audit.command()
 @audit_db_option
-def verify(audit_db: Path | None) -> None:
+def verify(audit_db: Place | None) -> None:
     """Walk the hash chain; name the first record edited, deleted or reordered (exit 1).
 
     \b
@@ -232,7 +243,7 @@ def verify(audit_db: Path | None) -> None:
 @click.option(
     "--format", "output_format", type=click.Choice(["jsonl"]), default="jsonl", show_default=True
 )
-def export(audit_db: Path | None, output_format: str) -> None:
+def export(audit_db: Place | None, output_format: str) -> None:
     """Write every record, redactions included, one JSON object per line.
 
     \b
@@ -263,7 +274,7 @@ def _fields_to_redact(store: AuditStore, record: AuditRecord) -> list[str]:
 @audit.command()
 @audit_db_option
 @click.argument("record_id", type=int, metavar="ID")
-def redact(audit_db: Path | None, record_id: int) -> None:
+def redact(audit_db: Place | None, record_id: int) -> None:
     """Blank the personal facts of a record (names, company, role, points, news).
 
     The redaction is itself recorded, and `verify` still passes for the record.
@@ -284,7 +295,34 @@ def redact(audit_db: Path | None, record_id: int) -> None:
     if not done.log_cleared:
         click.echo(
             "note: another program is reading the audit database, so an old copy of the "
-            f"blanked text stays in {store.path} or its -wal file until that program is done: "
+            f"blanked text stays in {store.backend.leftovers} until that program is done: "
             "run this command again then",
             err=True,
         )
+
+
+@audit.command()
+@audit_db_option
+@click.option(
+    "--to",
+    "target",
+    required=True,
+    callback=_audit_place,
+    metavar="URL|PATH",
+    help="The empty audit database to copy into (a postgresql:// URL, or an SQLite file).",
+)
+def copy(audit_db: Place | None, target: Place) -> None:
+    """Copy the whole trail, unchanged, into an empty database (say, SQLite to PostgreSQL).
+
+    The trail is verified first, and the copy is made in one transaction; `verify` passes on
+    it, and the original is left as it was.
+
+    \b
+    Example:
+        followup audit copy --to postgresql://followup@db.example.org/followup
+    """
+    with cli_errors():
+        source = existing_store(audit_db)
+        destination = open_store(target)
+        count = source.copy_to(destination)
+    click.echo(f"copied {count} records from {source.location} to {destination.location}")

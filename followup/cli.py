@@ -17,7 +17,7 @@ from engine import Advisor, Answer, Case, RuleBase, load_rule_base, read_case
 from explain.why import how, why_not
 
 from .ask import Frontend, consult, country_option
-from .audit import AuditError, Entry
+from .audit import AuditError, Entry, Place
 from .audit_cli import audit, audit_db_option, open_store
 from .batch import run_batch
 from .errors import FAILED, cli_errors
@@ -162,7 +162,7 @@ def advise(
     ics_file: Path | None,
     no_audit: bool,
     audit_batch: bool,
-    audit_db: Path | None,
+    audit_db: Place | None,
 ) -> None:
     """Advise on one case: when to follow up, why, and a drafted message.
 
@@ -223,7 +223,7 @@ def advise(
         _say_whether_recorded(recorded)
 
 
-def _try_to_record(audit_db: Path | None, entry: Entry) -> int | AuditError:
+def _try_to_record(audit_db: Place | None, entry: Entry) -> int | AuditError:
     """The new record's id, or why it could not be made (said after the advice is shown)."""
     store = open_store(audit_db)
     try:
@@ -256,7 +256,7 @@ def ask(
     rules_dir: Path | None,
     country: str | None,
     no_audit: bool,
-    audit_db: Path | None,
+    audit_db: Place | None,
 ) -> None:
     """Answer a few questions and get advice: the main way to use followup.
 

@@ -17,7 +17,7 @@ from engine.loader import DEFAULT_RULES_DIR, inspect_rule_base
 from engine.scenarios import read_scenarios, run_scenarios, scenario_files
 from explain.diff import case_changes, rule_changes
 
-from .audit import default_path
+from .audit import AuditStore, Place
 from .audit_cli import audit_db_option, open_store
 from .errors import FAILED, cli_errors
 from .inputs import parse_day
@@ -152,7 +152,7 @@ def diff(
     new: Path,
     cases_file: Path | None,
     from_audit: bool,
-    audit_db: Path | None,
+    audit_db: Place | None,
     today: str | None,
 ) -> None:
     """Compare two rule bases: what changed, in words, and which cases' advice changes.
@@ -171,9 +171,9 @@ def diff(
             cases = list(_cases_from_file(cases_file, day))
             label = str(cases_file)
         else:
-            path = audit_db or default_path()
-            cases = list(_cases_from_audit(path)) if path.exists() else []
-            label = f"the audit trail ({path})"
+            store = open_store(audit_db)
+            cases = list(_cases_from_audit(store)) if store.exists() else []
+            label = f"the audit trail ({store.location})"
         moved = list(case_changes(before, after, cases))
     click.echo(f"{len(moved)} of {len(cases)} cases from {label} would get other advice")
     for change in moved:
@@ -196,8 +196,10 @@ def _cases_from_file(
             yield f"line {number}", facts, datetime.date.fromisoformat(when) if when else day
 
 
-def _cases_from_audit(path: Path) -> Iterator[tuple[str, dict[str, Any], datetime.date]]:
-    for record in open_store(path).records():
+def _cases_from_audit(
+    store: AuditStore,
+) -> Iterator[tuple[str, dict[str, Any], datetime.date]]:
+    for record in store.records():
         if record.today is not None:
             yield f"record {record.id}", record.facts, datetime.date.fromisoformat(record.today)
 

@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import contextlib
+import itertools
+import os
 import shutil
-from collections.abc import Callable
+import sqlite3
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
+import psycopg
 import pytest
 from click.testing import CliRunner, Result
 
 from engine import Advisor, RuleBase, load_rule_base
 from followup.cli import main
+
+from .pgserver import INSTALL_HINT, Server, find_binaries, running_server
 
 ROOT = Path(__file__).resolve().parent.parent
 RULES = ROOT / "rules"
@@ -78,3 +86,87 @@ def user_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     path = tmp_path / "config" / "followup.yaml"
     monkeypatch.setenv("FOLLOWUP_CONFIG", str(path))
     return path
+
+
+# -- the same audit tests on both stores ------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[Server]:
+    """One throwaway PostgreSQL server for the whole run (skipped, saying what to install,
+    where PostgreSQL is missing; CI installs it, so there a missing server fails)."""
+    binaries = find_binaries()
+    if binaries is None:
+        if os.environ.get("CI"):
+            pytest.fail(INSTALL_HINT.replace("skipped", "cannot run in CI"))
+        pytest.skip(INSTALL_HINT)
+    with running_server(binaries) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def pg_database(pg_server: Server) -> str:
+    """One database for all the trails: each test gets a schema of its own in it (a schema
+    is made in a millisecond, a database in a tenth of a second or more)."""
+    with psycopg.connect(pg_server.url(), autocommit=True) as admin:
+        admin.execute("CREATE DATABASE trails")
+    return pg_server.url("trails")
+
+
+@pytest.fixture
+def pg_url(pg_database: str) -> Iterator[str]:
+    """The address of a fresh, empty trail (a schema of its own), dropped afterwards."""
+    name = f"trail_{next(_schemas)}"
+    with psycopg.connect(pg_database, autocommit=True) as admin:
+        admin.execute(f"CREATE SCHEMA {name}")
+    yield f"{pg_database}?options=-csearch_path%3D{name}"
+    with psycopg.connect(pg_database, autocommit=True) as admin:
+        admin.execute(f"DROP SCHEMA {name} CASCADE")
+
+
+_schemas = itertools.count(1)
+
+
+@dataclass
+class Trail:
+    """An audit trail in one of the stores, and a way to edit it behind followup's back."""
+
+    kind: str
+    place: str
+
+    def sql(self, statement: str, *parameters: object) -> None:
+        if self.kind == "sqlite":
+            with contextlib.closing(sqlite3.connect(self.place)) as db, db:
+                db.execute(statement, parameters)
+        else:
+            with psycopg.connect(self.place, autocommit=True) as db:
+                db.execute(statement.replace("?", "%s"), parameters)  # type: ignore[arg-type]
+
+    def query(self, statement: str) -> list[tuple[object, ...]]:
+        if self.kind == "sqlite":
+            with contextlib.closing(sqlite3.connect(self.place)) as db:
+                return db.execute(statement).fetchall()
+        with psycopg.connect(self.place, autocommit=True) as pg:
+            return pg.execute(statement).fetchall()  # type: ignore[arg-type]
+
+    def count(self) -> int:
+        """How many records the store holds, read directly (0 while it has none)."""
+        try:
+            if self.kind == "sqlite":
+                # Read-only: polling must not create the file before followup does.
+                read_only = sqlite3.connect(f"file:{self.place}?mode=ro", uri=True)
+                with contextlib.closing(read_only) as db:
+                    return int(db.execute("SELECT count(*) FROM records").fetchone()[0])
+            with psycopg.connect(self.place, autocommit=True) as pg:
+                found = pg.execute("SELECT count(*) FROM records").fetchone()
+                return int(found[0]) if found else 0
+        except (sqlite3.Error, psycopg.Error):
+            return 0
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def trail(request: pytest.FixtureRequest, audit_db: Path, monkeypatch: pytest.MonkeyPatch) -> Trail:
+    """The test's audit trail, in SQLite and then in PostgreSQL (FOLLOWUP_AUDIT_DB names it)."""
+    place = str(audit_db) if request.param == "sqlite" else request.getfixturevalue("pg_url")
+    monkeypatch.setenv("FOLLOWUP_AUDIT_DB", place)
+    return Trail(request.param, place)

@@ -1,10 +1,11 @@
-"""The audit trail: recording, commands, tamper evidence, redaction, concurrency, crashes."""
+"""The audit trail on each store (SQLite and PostgreSQL): recording, commands, tamper evidence,
+redaction, concurrency, crashes."""
 
 from __future__ import annotations
 
 import json
+import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -14,7 +15,7 @@ import pytest
 
 from followup.audit import AuditStore
 
-from .conftest import EXAMPLES, TODAY, RunCli, edit
+from .conftest import EXAMPLES, TODAY, RunCli, Trail, edit
 
 
 def advise(run_cli: RunCli, example: str, *extra: str) -> int:
@@ -23,9 +24,9 @@ def advise(run_cli: RunCli, example: str, *extra: str) -> int:
     return int(result.stderr.split("recorded as audit record ")[1].split()[0])
 
 
-def test_advise_records_facts_rules_trace_and_answer(run_cli: RunCli, audit_db: Path) -> None:
+def test_advise_records_facts_rules_trace_and_answer(run_cli: RunCli, trail: Trail) -> None:
     record_id = advise(run_cli, "proactive")
-    record = AuditStore(audit_db).get(record_id)
+    record = AuditStore(trail.place).get(record_id)
     assert record.source == "advise" and record.today == TODAY
     assert record.facts["culture"] == "proactive"
     assert record.facts["discussed_points"] == [
@@ -34,38 +35,38 @@ def test_advise_records_facts_rules_trace_and_answer(run_cli: RunCli, audit_db: 
     ]
     assert record.answer["action"] == "follow_up_now"
     assert [item["rule"] for item in record.trace] == record.answer["fired_rules"]
-    assert AuditStore(audit_db).rule_files(str(record.rule_base_version))["advice.yaml"]
+    assert AuditStore(trail.place).rule_files(str(record.rule_base_version))["advice.yaml"]
 
 
 def test_no_audit_and_refused_input_record_nothing(
-    run_cli: RunCli, audit_db: Path, tmp_path: Path
+    run_cli: RunCli, trail: Trail, tmp_path: Path
 ) -> None:
     run_cli("advise", str(EXAMPLES / "timeline.yaml"), "--today", TODAY, "--no-audit")
     bad = tmp_path / "bad.yaml"
     bad.write_text("interview_date: 2026-12-30\n")
     assert run_cli("advise", str(bad), "--today", TODAY).exit_code == 2
-    assert not audit_db.exists()
+    assert not AuditStore(trail.place).exists()
 
 
-def test_batch_records_only_when_asked(run_cli: RunCli, audit_db: Path) -> None:
+def test_batch_records_only_when_asked(run_cli: RunCli, trail: Trail) -> None:
     lines = '{"interview_date": "2026-11-20"}\n{"interview_date": "2026-11-02"}\nnot json\n'
     run_cli("advise", "--batch", "-", "--today", TODAY, input=lines)
-    assert not audit_db.exists()
+    assert not AuditStore(trail.place).exists()
     result = run_cli("advise", "--batch", "-", "--today", TODAY, "--audit", input=lines)
     assert result.exit_code == 1
-    records = list(AuditStore(audit_db).records())
+    records = list(AuditStore(trail.place).records())
     assert [r.source for r in records] == ["batch", "batch"]
     assert [r.answer["action"] for r in records] == ["wait", "follow_up_now"]
 
 
-def test_ask_records_the_final_answer(run_cli: RunCli, audit_db: Path) -> None:
+def test_ask_records_the_final_answer(run_cli: RunCli, trail: Trail) -> None:
     answers = "2026-11-16\nno\nno\n0\nno\nunsure\n\ndone\n"
     result = run_cli("ask", "--today", TODAY, input=answers)
     assert "(Recorded in the audit trail as record 1.)" in result.stdout
-    assert AuditStore(audit_db).get(1).source == "ask"
+    assert AuditStore(trail.place).get(1).source == "ask"
 
 
-def test_list_show_export(run_cli: RunCli) -> None:
+def test_list_show_export(run_cli: RunCli, trail: Trail) -> None:
     for example in ("timeline", "one-followup", "several-followups"):
         advise(run_cli, example)
     table = run_cli("audit", "list")
@@ -120,61 +121,54 @@ def _fill(run_cli: RunCli, count: int = 4) -> None:
         advise(run_cli, example)
 
 
-def _sql(path: Path, statement: str, *parameters: object) -> None:
-    with sqlite3.connect(path) as db:
-        db.execute(statement, parameters)
-
-
-def test_verify_passes_on_an_intact_chain(run_cli: RunCli) -> None:
+def test_verify_passes_on_an_intact_chain(run_cli: RunCli, trail: Trail) -> None:
     _fill(run_cli)
     result = run_cli("audit", "verify")
     assert result.exit_code == 0
     assert result.stdout == "ok: 4 records, chain intact\n"
 
 
-def test_verify_catches_an_edited_field(run_cli: RunCli, audit_db: Path) -> None:
+def test_verify_catches_an_edited_field(run_cli: RunCli, trail: Trail) -> None:
     _fill(run_cli)
-    _sql(audit_db, "UPDATE records SET answer = replace(answer, 'wait', 'move_on') WHERE id = 1")
+    trail.sql("UPDATE records SET answer = replace(answer, 'wait', 'move_on') WHERE id = 1")
     result = run_cli("audit", "verify")
     assert result.exit_code == 1
     assert result.stdout.startswith("TAMPERED: record 1 was edited")
 
 
-def test_verify_catches_an_edited_fact(run_cli: RunCli, audit_db: Path) -> None:
+def test_verify_catches_an_edited_fact(run_cli: RunCli, trail: Trail) -> None:
     _fill(run_cli)
-    _sql(audit_db, "UPDATE records SET facts = replace(facts, 'proactive', 'unsure') WHERE id = 2")
+    trail.sql("UPDATE records SET facts = replace(facts, 'proactive', 'unsure') WHERE id = 2")
     result = run_cli("audit", "verify")
     assert result.exit_code == 1
     assert "record 2 was edited" in result.stdout
 
 
-def test_verify_catches_a_deleted_row(run_cli: RunCli, audit_db: Path) -> None:
+def test_verify_catches_a_deleted_row(run_cli: RunCli, trail: Trail) -> None:
     _fill(run_cli)
-    _sql(audit_db, "DELETE FROM records WHERE id = 2")
+    trail.sql("DELETE FROM records WHERE id = 2")
     result = run_cli("audit", "verify")
     assert result.exit_code == 1
     assert "record 3 does not follow the record before it" in result.stdout
 
 
-def test_verify_catches_a_swapped_pair(run_cli: RunCli, audit_db: Path) -> None:
+def test_verify_catches_a_swapped_pair(run_cli: RunCli, trail: Trail) -> None:
     _fill(run_cli)
-    _sql(audit_db, "UPDATE records SET seq = -2 WHERE id = 2")
-    _sql(audit_db, "UPDATE records SET seq = 2 WHERE id = 3")
-    _sql(audit_db, "UPDATE records SET seq = 3 WHERE id = 2")
+    trail.sql("UPDATE records SET seq = -2 WHERE id = 2")
+    trail.sql("UPDATE records SET seq = 2 WHERE id = 3")
+    trail.sql("UPDATE records SET seq = 3 WHERE id = 2")
     result = run_cli("audit", "verify")
     assert result.exit_code == 1
     assert "record 3 does not follow the record before it" in result.stdout
 
 
-def test_redaction_blanks_personal_facts_and_still_verifies(
-    run_cli: RunCli, audit_db: Path
-) -> None:
+def test_redaction_blanks_personal_facts_and_still_verifies(run_cli: RunCli, trail: Trail) -> None:
     record_id = advise(run_cli, "competing-offer")
     advise(run_cli, "timeline")
     result = run_cli("audit", "redact", str(record_id))
     assert result.exit_code == 0
     assert "facts.candidate_name" in result.stdout and "answer.message" in result.stdout
-    record = AuditStore(audit_db).get(record_id)
+    record = AuditStore(trail.place).get(record_id)
     assert record.facts["candidate_name"] == "[redacted]"
     assert record.facts["interview_date"] == "2026-11-20"
     assert "Sam Lee" not in json.dumps(record.to_json())
@@ -182,22 +176,21 @@ def test_redaction_blanks_personal_facts_and_still_verifies(
     verified = run_cli("audit", "verify")
     assert verified.exit_code == 0, verified.stdout
     assert verified.stdout == "ok: 3 records, chain intact\n"
-    last = AuditStore(audit_db).get(3)
+    last = AuditStore(trail.place).get(3)
     assert last.kind == "redaction" and last.answer["redacted_record"] == record_id
     # Any other edit of the redacted record still shows.
-    _sql(
-        audit_db,
+    trail.sql(
         "UPDATE records SET facts = replace(facts, '2026-11-20', '2026-11-21') WHERE id = ?",
         record_id,
     )
     assert run_cli("audit", "verify").exit_code == 1
 
 
-def test_blanking_without_a_redaction_record_shows(run_cli: RunCli, audit_db: Path) -> None:
+def test_blanking_without_a_redaction_record_shows(run_cli: RunCli, trail: Trail) -> None:
     record_id = advise(run_cli, "competing-offer")
-    store = AuditStore(audit_db)
+    store = AuditStore(trail.place)
     store.redact(record_id, ["facts.candidate_name"])
-    _sql(audit_db, "DELETE FROM records WHERE kind = 'redaction'")
+    trail.sql("DELETE FROM records WHERE kind = 'redaction'")
     result = run_cli("audit", "verify")
     assert result.exit_code == 1
     assert f"record {record_id} was blanked without a recorded redaction" in result.stdout
@@ -207,7 +200,7 @@ RECORDER = """
 import datetime, sys
 from engine import Advisor, load_rule_base, read_case
 from followup.audit import AuditStore, Entry
-store = AuditStore(__import__("pathlib").Path(sys.argv[1]))
+store = AuditStore(sys.argv[1])
 rule_base = load_rule_base()
 advisor = Advisor(rule_base)
 for number in range(int(sys.argv[2])):
@@ -217,12 +210,12 @@ for number in range(int(sys.argv[2])):
 """
 
 
-def test_concurrent_recorders_lose_nothing(audit_db: Path) -> None:
+def test_concurrent_recorders_lose_nothing(trail: Trail) -> None:
     workers = [
-        subprocess.Popen([sys.executable, "-c", RECORDER, str(audit_db), "80"]) for _ in range(4)
+        subprocess.Popen([sys.executable, "-c", RECORDER, trail.place, "80"]) for _ in range(4)
     ]
     assert [worker.wait(timeout=120) for worker in workers] == [0, 0, 0, 0]
-    store = AuditStore(audit_db)
+    store = AuditStore(trail.place)
     assert len(list(store.records())) == 320
     result = store.verify()
     assert result.ok and result.checked == 320
@@ -230,7 +223,7 @@ def test_concurrent_recorders_lose_nothing(audit_db: Path) -> None:
     assert ids == list(range(1, 321))
 
 
-def test_a_killed_batch_leaves_a_valid_chain(audit_db: Path, tmp_path: Path) -> None:
+def test_a_killed_batch_leaves_a_valid_chain(trail: Trail, tmp_path: Path) -> None:
     cases = tmp_path / "cases.jsonl"
     cases.write_text('{"interview_date": "2026-11-02"}\n' * 20_000)
     process = subprocess.Popen(
@@ -247,22 +240,15 @@ def test_a_killed_batch_leaves_a_valid_chain(audit_db: Path, tmp_path: Path) -> 
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
-        env={**__import__("os").environ, "FOLLOWUP_AUDIT_DB": str(audit_db)},
+        env={**os.environ, "FOLLOWUP_AUDIT_DB": trail.place},
     )
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if audit_db.exists():
-            try:
-                with sqlite3.connect(audit_db) as db:
-                    if db.execute("SELECT count(*) FROM records").fetchone()[0] >= 400:
-                        break
-            except sqlite3.OperationalError:
-                pass
+    while time.monotonic() < deadline and trail.count() < 400:
         time.sleep(0.05)
     process.send_signal(signal.SIGKILL)
     process.wait()
     assert process.returncode == -signal.SIGKILL
-    store = AuditStore(audit_db)
+    store = AuditStore(trail.place)
     result = store.verify()
     assert result.ok, result.problem
     assert 400 <= result.checked < 20_000
