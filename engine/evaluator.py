@@ -10,107 +10,131 @@ distinct case (engine/proof.py).
 
 from __future__ import annotations
 
-import operator
-from collections.abc import Callable, Mapping
+import itertools
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from .dates import Move
 from .errors import EngineError
 from .facts import add_computed, case_calendar
-from .model import AllOf, AnyOf, Compare, Condition, DateExpr, FactRef, Not, Rule, RuleBase
+from .model import AllOf, Compare, Condition, DateExpr, FactRef, Not, Rule, RuleBase
 from .trace import Firing, Outcome
 
-Test = Callable[[Mapping[str, Any]], bool]
-
-_ORDER: dict[str, Callable[[Any, Any], bool]] = {
-    "at_least": operator.ge,
-    "on_or_after": operator.ge,
-    "at_most": operator.le,
-    "on_or_before": operator.le,
-    "before": operator.lt,
-    "after": operator.gt,
-    "equals": operator.eq,
+_SYMBOL = {
+    "at_least": ">=",
+    "on_or_after": ">=",
+    "at_most": "<=",
+    "on_or_before": "<=",
+    "before": "<",
+    "after": ">",
+    "equals": "==",
 }
 
 
 Count = Callable[[Mapping[str, Any]], int]
 
 
-def compile_matches(condition: Condition, negate: bool = False) -> Count:
+def compile_matches(condition: Condition) -> Count:
     """How many times durable_rules matches the condition (0: it does not hold).
 
     The compiler turns `any` (and a `not` around `all`) into alternatives, and durable_rules
     matches a case once through each alternative that holds: a rule whose two alternatives
     both hold runs twice, the second time pre-empted by itself. Alternatives made for one
-    negated test or one `one_of` exclude each other.
+    negated test exclude each other; a `one_of` matches once for each option equal to the value.
+
+    The condition becomes the source of one Python function, so that a case costs one call
+    rather than one per test; fact names and values enter it only as named constants.
     """
-    if isinstance(condition, Not):
-        return compile_matches(condition.item, not negate)
-    if isinstance(condition, Compare):
-        return _compile_compare_matches(condition, negate)
-    items = tuple(compile_matches(item, negate) for item in condition.items)
-    if len(items) == 1:
-        return items[0]
-    if isinstance(condition, AllOf) != negate:
-
-        def product(values: Mapping[str, Any]) -> int:
-            total = 1
-            for item in items:
-                total *= item(values)
-                if not total:
-                    return 0
-            return total
-
-        return product
-    return lambda values: sum(item(values) for item in items)
+    writer = _SourceWriter()
+    function: Count = _function(writer, writer.count(condition, negate=False))
+    return function
 
 
-def _compile_compare_matches(test: Compare, negate: bool) -> Count:
-    holds = _compile_compare(test)
-    if test.op == "one_of" and not negate:
-        fact, options = test.fact, tuple(test.value)
-        return lambda values: sum(1 for option in options if values.get(fact) == option)
-    if negate:
-        return lambda values: 0 if holds(values) else 1
-    return lambda values: 1 if holds(values) else 0
+def compile_all_matches(
+    conditions: Sequence[Condition],
+) -> Callable[[Mapping[str, Any]], tuple[int, ...]]:
+    """One function counting the matches of every condition at once (see compile_matches)."""
+    writer = _SourceWriter()
+    counts = "".join(f"{writer.count(condition, negate=False)}, " for condition in conditions)
+    function: Callable[[Mapping[str, Any]], tuple[int, ...]] = _function(writer, f"({counts})")
+    return function
 
 
-def compile_condition(condition: Condition) -> Test:
-    """A closure with the meaning of `conditions.evaluate` for this one condition."""
-    if isinstance(condition, Compare):
-        return _compile_compare(condition)
-    if isinstance(condition, Not):
-        inner = compile_condition(condition.item)
-        return lambda values: not inner(values)
-    items = tuple(compile_condition(item) for item in condition.items)
-    if len(items) == 1:
-        return items[0]
-    if isinstance(condition, AnyOf):
-        return lambda values: any(item(values) for item in items)
-    return lambda values: all(item(values) for item in items)
+def _function(writer: _SourceWriter, body: str) -> Any:
+    source = f"def matches(values):\n    get = values.get\n    return {body}\n"
+    namespace: dict[str, Any] = dict(writer.constants)
+    exec(compile(source, "<rule conditions>", "exec"), namespace)  # noqa: S102 - our own source
+    return namespace["matches"]
 
 
-def _compile_compare(test: Compare) -> Test:
-    fact, expected = test.fact, test.value
-    if test.op == "known":
-        wanted = bool(expected)
-        return lambda values: (values.get(fact) is not None) is wanted
-    if test.op == "one_of":
-        options = tuple(expected)
-        return lambda values: (actual := values.get(fact)) is not None and actual in options
-    relation = _ORDER[test.op]
-    if isinstance(expected, FactRef):
-        other = expected.name
+class _SourceWriter:
+    """Python expressions for a condition: its count of matches, or whether it holds."""
 
-        def against_fact(values: Mapping[str, Any]) -> bool:
-            actual, value = values.get(fact), values.get(other)
-            return actual is not None and value is not None and bool(relation(actual, value))
+    def __init__(self) -> None:
+        self.constants: dict[str, Any] = {}
+        self.names = itertools.count()
 
-        return against_fact
-    return lambda values: (
-        (actual := values.get(fact)) is not None and bool(relation(actual, expected))
-    )
+    def constant(self, value: Any) -> str:
+        name = f"k{next(self.names)}"
+        self.constants[name] = value
+        return name
+
+    def count(self, condition: Condition, negate: bool) -> str:
+        if self.single(condition, negate):
+            return f"(1 if {self.holds(condition, negate)} else 0)"
+        if isinstance(condition, Not):
+            return self.count(condition.item, not negate)
+        if isinstance(condition, Compare):  # a one_of: once for each option equal to the value
+            options, fact = self.constant(tuple(condition.value)), self.constant(condition.fact)
+            value = f"v{next(self.names)}"
+            return f"({options}.count({value}) if ({value} := get({fact})) is not None else 0)"
+        parts = [self.count(item, negate) for item in condition.items]
+        conjunctive = isinstance(condition, AllOf) != negate
+        return "(" + (" * " if conjunctive else " + ").join(parts) + ")"
+
+    def single(self, condition: Condition, negate: bool) -> bool:
+        """Whether the condition matches at most once."""
+        if isinstance(condition, Not):
+            return self.single(condition.item, not negate)
+        if isinstance(condition, Compare):
+            return (
+                negate
+                or condition.op != "one_of"
+                or len(set(condition.value)) == len(condition.value)
+            )
+        conjunctive = isinstance(condition, AllOf) != negate
+        if not conjunctive and len(condition.items) > 1:
+            return False
+        return all(self.single(item, negate) for item in condition.items)
+
+    def holds(self, condition: Condition, negate: bool) -> str:
+        if isinstance(condition, Not):
+            return self.holds(condition.item, not negate)
+        if isinstance(condition, Compare):
+            test = self.compare(condition)
+            return f"(not {test})" if negate else test
+        conjunctive = isinstance(condition, AllOf) != negate
+        parts = [self.holds(item, negate) for item in condition.items]
+        return "(" + (" and " if conjunctive else " or ").join(parts) + ")"
+
+    def compare(self, test: Compare) -> str:
+        """The test as `conditions.compare` decides it: an unknown fact fails all but known."""
+        fact = self.constant(test.fact)
+        if test.op == "known":
+            return f"(get({fact}) is {'not ' if test.value else ''}None)"
+        value = f"v{next(self.names)}"
+        known = f"({value} := get({fact})) is not None"
+        if test.op == "one_of":
+            return f"({known} and {value} in {self.constant(tuple(test.value))})"
+        symbol = _SYMBOL[test.op]
+        if isinstance(test.value, FactRef):
+            other, against = self.constant(test.value.name), f"v{next(self.names)}"
+            return (
+                f"({known} and ({against} := get({other})) is not None "
+                f"and {value} {symbol} {against})"
+            )
+        return f"({known} and {value} {symbol} {self.constant(test.value)})"
 
 
 @dataclass(frozen=True)
@@ -149,16 +173,18 @@ class CompiledEvaluator:
                 if name in derived:
                     watchers.setdefault(name, []).append(compiled)
         self._watchers = {name: tuple(rules) for name, rules in watchers.items()}
+        self._initial = compile_all_matches([compiled.rule.when for compiled in self._rules])
 
     def evaluate(self, values: Mapping[str, Any]) -> Outcome:
         """Run one case (typed given values, defaults applied) and return its outcome."""
         known = dict(values)
         add_computed(self.rule_base, known)
         # Each waiting rule, with how many times it matched.
-        agenda: dict[int, tuple[_CompiledRule, int]] = {}
-        for compiled in self._rules:
-            if matches := compiled.matches(known):
-                agenda[compiled.rank] = (compiled, matches)
+        agenda = {
+            compiled.rank: (compiled, matches)
+            for compiled, matches in zip(self._rules, self._initial(known), strict=True)
+            if matches
+        }
         ran: set[int] = set()
         trace: list[Firing] = []
         concluded_by: dict[str, str] = {}

@@ -10,6 +10,11 @@ Everything durable_rules-specific stays in this module and the compiler:
   keep our own record and raise it;
 - a case no rule matches raises MessageNotHandledException and leaves a session that crashes
   the library when deleted: a catch-all rule of lowest priority matches every case;
+- a rule whose `$or` (an `any`, or a `not` around a list) holds through two alternatives
+  matches twice: its action runs twice, the second time pre-empted by the first (the compiled
+  evaluator, engine/evaluator.py, counts matches the same way);
+- when `assert_fact` itself fails there may be no state to delete, and deleting it raises
+  error 309, which would hide the failure: it is deleted quietly then;
 - once in some hundreds of thousands of cases a valid case came back undecided ("no rule
   decided the action"), not reproducibly: a case the engine leaves undecided, or fails on,
   is retried once on a fresh host and session, and each recovery is counted (`recovered`);
