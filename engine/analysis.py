@@ -65,12 +65,14 @@ def analyse(rule_base: RuleBase, decides_at: Location) -> list[Problem]:
     problems += _conflicts(rule_base, analysis, advisor)
     problems += _gaps(rule_base, analysis, advisor, decides_at)
     if not problems:  # the evaluators are compared only on sound rules
-        problems += _engines_disagree(rule_base, decides_at)
+        problems += _engines_disagree(rule_base, analysis, decides_at)
     return problems
 
 
-def _engines_disagree(rule_base: RuleBase, decides_at: Location) -> list[Problem]:
-    found = cached_proof(rule_base).disagreement
+def _engines_disagree(
+    rule_base: RuleBase, analysis: TreeAnalysis, decides_at: Location
+) -> list[Problem]:
+    found = cached_proof(rule_base, analysis).disagreement
     if found is None:
         return []
     return [

@@ -34,7 +34,7 @@ MAX_SEARCH_STEPS = 20_000
 MAX_SEARCH_BRANCHES = 100
 # Distinct cases both engines run to show that the compiled evaluator agrees with durable_rules
 # (engine/proof.py); a rule base with more is evaluated on durable_rules only.
-MAX_PROOF_CASES = 200_000
+MAX_PROOF_CASES = 20_000
 # Levels of mappings and lists in one rule file; deeper files would exhaust the parsers' stack.
 MAX_FILE_DEPTH = 40
 

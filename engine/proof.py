@@ -18,6 +18,7 @@ import datetime
 import importlib.metadata
 import itertools
 import json
+import math
 import os
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass
@@ -35,7 +36,7 @@ from .limits import MAX_PROOF_CASES
 from .model import DateExpr, RuleBase
 from .session import DurableEvaluator
 from .trace import Outcome
-from .tree import State, analyse_tree, source_fact
+from .tree import State, TreeAnalysis, analyse_tree, source_fact
 
 # Bump when the evaluator or the enumeration changes: older proofs are then ignored.
 PROOF_FORMAT = 1
@@ -76,11 +77,12 @@ class Proof:
         return self.complete and self.disagreement is None
 
 
-def cached_proof(rule_base: RuleBase) -> Proof:
-    """The proof for this rule base: from memory, the cache folder, or worked out now."""
+def cached_proof(rule_base: RuleBase, analysis: TreeAnalysis | None = None) -> Proof:
+    """The proof for this rule base: from memory, the cache folder, or worked out now
+    (on `analysis`, the rule base's explored tree, when the caller has it already)."""
     proof = known_proof(rule_base)
     if proof is None:
-        proof = prove(rule_base)
+        proof = prove(rule_base, analysis)
         _write(proof_path(rule_base), proof)
         _MEMO[_key(rule_base)] = proof
     return proof
@@ -110,13 +112,19 @@ def cache_dir() -> Path:
     return platformdirs.user_cache_path("followup") / "proofs"
 
 
-def prove(rule_base: RuleBase) -> Proof:
+def prove(rule_base: RuleBase, analysis: TreeAnalysis | None = None) -> Proof:
     """Run both engines on every distinct case of the rule base; stop at a disagreement."""
     durable, compiled = DurableEvaluator(rule_base), CompiledEvaluator(rule_base)
     count = 0
     try:
-        cases = distinct_cases(rule_base)
-        for raw, case in cases:
+        explored = analysis or analyse_tree(rule_base)
+        leaves = [state for _leaf, state in explored.leaves]
+        # At least one case per leaf, combination of finite values and day: too many are
+        # refused before any is run, not after minutes.
+        at_least = len(_days(rule_base)) * sum(_combinations(rule_base, s) for s in leaves)
+        if at_least > MAX_PROOF_CASES:
+            return Proof(rule_base.version, at_least, complete=False)
+        for raw, case in _cases(rule_base, leaves):
             count += 1
             if count > MAX_PROOF_CASES:
                 return Proof(rule_base.version, count - 1, complete=False)
@@ -138,7 +146,11 @@ def prove(rule_base: RuleBase) -> Proof:
 
 def distinct_cases(rule_base: RuleBase) -> Iterator[tuple[dict[str, Any], Case]]:
     """Valid cases (facts as given, and today), at least one in each distinct class."""
-    seen: set[str] = set()
+    return _cases(rule_base, [state for _leaf, state in analyse_tree(rule_base).leaves])
+
+
+def _days(rule_base: RuleBase) -> list[tuple[str | None, datetime.date]]:
+    """Each day tried as today, with the country of the case (None: no country)."""
     week = [_WEEK + datetime.timedelta(days=offset) for offset in range(7)]
     # Without a country, the days around holidays are ordinary days: the week stands for them.
     days: list[tuple[str | None, datetime.date]] = [(None, today) for today in week]
@@ -146,7 +158,17 @@ def distinct_cases(rule_base: RuleBase) -> Iterator[tuple[dict[str, Any], Case]]
         # With a country, only the days near its holidays differ from the week without one.
         code = rule_base.calendar.country or _PROBE_COUNTRY
         days += [(code, today) for today in _holiday_days(code)]
-    for _leaf, state in analyse_tree(rule_base).leaves:
+    return days
+
+
+def _combinations(rule_base: RuleBase, state: State) -> int:
+    return math.prod(len(state.domains[name]) for name in _finite_names(rule_base, state))
+
+
+def _cases(rule_base: RuleBase, leaves: Sequence[State]) -> Iterator[tuple[dict[str, Any], Case]]:
+    seen: set[str] = set()
+    days = _days(rule_base)
+    for state in leaves:
         for finite in _finite_values(rule_base, state):
             varied, plain = _date_facts(rule_base, state, finite)
             for country, today in days:
@@ -176,15 +198,19 @@ def _holiday_days(country: str) -> list[datetime.date]:
 
 def _finite_values(rule_base: RuleBase, state: State) -> Iterator[dict[str, Any]]:
     """Every combination of the given finite facts' values the path allows (None: not given)."""
-    names = sorted(
+    names = _finite_names(rule_base, state)
+    for values in itertools.product(*(sorted(state.domains[n], key=repr) for n in names)):
+        yield {name: value for name, value in zip(names, values, strict=True) if value is not None}
+
+
+def _finite_names(rule_base: RuleBase, state: State) -> list[str]:
+    return sorted(
         name
         for name in state.domains
         if not (spec := rule_base.facts[name]).computed
         and not spec.never_asked
         and not spec.for_message_only
     )
-    for values in itertools.product(*(sorted(state.domains[n], key=repr) for n in names)):
-        yield {name: value for name, value in zip(names, values, strict=True) if value is not None}
 
 
 def _date_facts(

@@ -86,6 +86,8 @@ class DurableEvaluator:
         self._lock = threading.Lock()
         # Cases that failed once and were decided on a fresh host (see the module's doc).
         self.recovered = 0
+        # The facts each rule's trace shows, worked out once rather than at every firing.
+        self._matched = {rule.id: tuple(sorted(rule.when.facts())) for rule in rule_base.rules}
         self._host, self._ruleset = self._new_host()
 
     def _new_host(self) -> tuple[_Host, str]:
@@ -176,7 +178,7 @@ class DurableEvaluator:
         return action
 
     def _fire(self, rule: Rule, run: _Run, closure: Any) -> None:
-        matched = {name: run.values.get(name) for name in sorted(rule.when.facts())}
+        matched = {name: run.values.get(name) for name in self._matched[rule.id]}
         goal_by = run.concluded_by.get(self.rule_base.goal)
         blocker = goal_by or next(
             (run.concluded_by[fact] for fact in rule.concludes() if fact in run.concluded_by),
