@@ -1,6 +1,7 @@
-"""Batch throughput of the advisor against a plain-Python reference, and its peak memory.
+"""Batch throughput of the advisor on each engine against a plain-Python reference, the two
+engines' answers compared, and the advisor's peak memory.
 
-Run: make bench  (or: .venv/bin/python -m bench.advise [--cases N])
+Run: make bench  (or: .venv/bin/python -m bench.advise [--cases N] [--equal N] [--large N])
 """
 
 from __future__ import annotations
@@ -15,27 +16,40 @@ from pathlib import Path
 
 from bench.cases import generate_cases
 from bench.reference import reference_advice
-from engine import Advisor, load_rule_base, read_case
+from engine import Advisor, EngineName, load_rule_base, read_case
+
+Cases = Iterable[tuple[dict[str, object], object]]
 
 
-def engine_batch(cases: Iterable[tuple[dict[str, object], object]]) -> tuple[float, int]:
-    """Seconds to advise on every case as batch mode does (check, evaluate, compose, JSON)."""
+def engine_batch(cases: Cases, engine: EngineName) -> tuple[float, int]:
+    """CPU seconds to advise on every case as batch mode does (check, evaluate, compose, JSON)."""
     rule_base = load_rule_base()
-    advisor = Advisor(rule_base)
-    start = time.perf_counter()
+    advisor = Advisor(rule_base, engine)  # proved (or the proof read) before the clock starts
+    start = time.process_time()
     written = 0
     for facts, today in cases:
         case = read_case(facts, rule_base, today=today)  # type: ignore[arg-type]
-        written += len(json.dumps(advisor.advise(case).to_json()))
-    return time.perf_counter() - start, written
+        written += len(json.dumps(advisor.advise(case).to_json(), ensure_ascii=False))
+    return time.process_time() - start, advisor.recovered
 
 
-def reference_batch(cases: list[tuple[dict[str, object], object]]) -> float:
-    start = time.perf_counter()
+def reference_batch(cases: Cases) -> float:
+    start = time.process_time()
     for facts, today in cases:
         action, day = reference_advice(facts, today)  # type: ignore[arg-type]
         json.dumps({"action": action, "follow_up_on": day.isoformat() if day else None})
-    return time.perf_counter() - start
+    return time.process_time() - start
+
+
+def differences(count: int) -> int:
+    """Cases whose full JSON answer differs between the compiled evaluator and durable_rules."""
+    rule_base = load_rule_base()
+    durable, compiled = Advisor(rule_base, "durable"), Advisor(rule_base, "compiled")
+    different = 0
+    for facts, today in generate_cases(count, seed=11):
+        case = read_case(facts, rule_base, today=today)  # type: ignore[arg-type]
+        different += durable.advise(case).to_json() != compiled.advise(case).to_json()
+    return different
 
 
 def peak_memory_mib(count: int) -> float:
@@ -51,7 +65,7 @@ def peak_memory_mib(count: int) -> float:
 
 def child(count: int) -> None:
     # Cases are generated as they are advised on, as a streaming batch reads them.
-    engine_batch(generate_cases(count, seed=1))
+    engine_batch(generate_cases(count, seed=1), "auto")
     # VmHWM, not ru_maxrss: the latter carries the parent's peak over fork and exec.
     status = Path("/proc/self/status").read_text()
     peak_kib = next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM"))
@@ -61,24 +75,38 @@ def child(count: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--cases", type=int, default=100_000)
+    parser.add_argument("--equal", type=int, default=100_000, help="cases to compare engines on")
+    parser.add_argument("--large", type=int, default=1_000_000, help="cases for peak memory")
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         child(args.child)
         return
     cases = list(generate_cases(args.cases, seed=1))
-    engine_seconds, _ = engine_batch(cases)
-    reference_seconds = reference_batch(cases)
-    engine_rate = args.cases / engine_seconds
-    reference_rate = args.cases / reference_seconds
-    print(f"cases: {args.cases:,}")
-    print(f"advisor (durable_rules, full answer): {engine_rate:>10,.0f} cases/s")
-    print(f"plain-Python reference (decision):    {reference_rate:>10,.0f} cases/s")
-    print(f"ratio reference/advisor:              {reference_rate / engine_rate:>10.1f}x")
-    small, large = peak_memory_mib(10_000), peak_memory_mib(100_000)
+    # Paired rounds: the reference is measured next to each engine, in the same process.
+    print(f"cases: {args.cases:,} (CPU time)")
+    for engine in ("durable", "compiled"):
+        seconds, recovered = engine_batch(cases, engine)
+        reference = reference_batch(cases)
+        rate, reference_rate = args.cases / seconds, args.cases / reference
+        print(
+            f"advisor on {engine:<8} (full answer): {rate:>10,.0f} cases/s, "
+            f"reference {reference_rate:>9,.0f} cases/s: {rate / reference_rate:.3f}x"
+            + (f" ({recovered} recovered)" if recovered else "")
+        )
+    started = time.perf_counter()
+    different = differences(args.equal)
+    print(
+        f"answers that differ between the engines: {different} of {args.equal:,} "
+        f"({time.perf_counter() - started:.0f} s)"
+    )
+    small, large = peak_memory_mib(10_000), peak_memory_mib(args.large)
     print(f"peak memory, 10,000 cases:            {small:>10.1f} MiB")
-    print(f"peak memory, 100,000 cases:           {large:>10.1f} MiB")
-    print(f"growth per extra case:                {(large - small) * 1024 / 90_000:>10.3f} KiB")
+    print(
+        f"peak memory, {args.large:,} cases:{'':<{14 - len(f'{args.large:,}')}}{large:>10.1f} MiB"
+    )
+    growth = (large - small) * 1024 / max(args.large - 10_000, 1)
+    print(f"growth per extra case:                {growth:>10.4f} KiB")
 
 
 if __name__ == "__main__":

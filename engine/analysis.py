@@ -13,13 +13,14 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, cast
 
+from .advisor import Advisor
 from .conditions import compare, compares, evaluate
 from .dates import days_after
 from .errors import EngineError, FactError, Location
 from .facts import read_case
 from .limits import MAX_EXAMPLE_TRIES, MAX_SEARCH_BRANCHES, MAX_SEARCH_STEPS
 from .model import AllOf, Compare, CompareOp, Condition, DateExpr, FactRef, Not, Rule, RuleBase
-from .session import Advisor
+from .proof import cached_proof
 from .tree import (
     State,
     TreeAnalysis,
@@ -63,7 +64,27 @@ def analyse(rule_base: RuleBase, decides_at: Location) -> list[Problem]:
     problems += _unfounded(rule_base, analysis)
     problems += _conflicts(rule_base, analysis, advisor)
     problems += _gaps(rule_base, analysis, advisor, decides_at)
+    if not problems:  # the evaluators are compared only on sound rules
+        problems += _engines_disagree(rule_base, analysis, decides_at)
     return problems
+
+
+def _engines_disagree(
+    rule_base: RuleBase, analysis: TreeAnalysis, decides_at: Location
+) -> list[Problem]:
+    found = cached_proof(rule_base, analysis).disagreement
+    if found is None:
+        return []
+    return [
+        Problem(
+            "engines",
+            "the compiled evaluator and durable_rules disagree on a case: durable_rules gives "
+            f"{found.durable}; the compiled evaluator gives {found.compiled}",
+            decides_at,
+            suggestion="advise uses durable_rules for these rules; please report this case",
+            example=found.case,
+        )
+    ]
 
 
 # -- circular derivations ---------------------------------------------------------------------

@@ -10,7 +10,7 @@ import datetime
 import difflib
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -30,6 +30,7 @@ def days_after(base: datetime.date, days: int, weekend: Collection[int]) -> date
     return next_business_day(base + datetime.timedelta(days=days), weekend)
 
 
+@lru_cache(maxsize=8192)
 def long_date(day: datetime.date) -> str:
     """A date as people write it: 'Monday 7 December 2026'."""
     return f"{WEEKDAYS[day.weekday()].capitalize()} {day.day} {day:%B %Y}"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from .conditions import evaluate
@@ -99,7 +100,13 @@ def case_calendar(rule_base: RuleBase, values: Mapping[str, Any]) -> Calendar:
     fact = rule_base.country_fact
     country = values.get(fact) if fact is not None else None
     calendar = rule_base.calendar
-    return Calendar(calendar.weekend, country or calendar.country, calendar.holiday_names)
+    return _calendar(calendar.weekend, country or calendar.country, calendar.holiday_names)
+
+
+@lru_cache(maxsize=256)
+def _calendar(weekend: frozenset[int], country: str | None, language: str | None) -> Calendar:
+    # One per country, not one per case: batch cases share a handful.
+    return Calendar(weekend, country, language)
 
 
 def add_computed(rule_base: RuleBase, values: dict[str, Any]) -> None:

@@ -32,6 +32,9 @@ MAX_EXAMPLE_TRIES = 2_000
 # Steps of the search for a case that meets a rule's conditions (it branches at each `any`).
 MAX_SEARCH_STEPS = 20_000
 MAX_SEARCH_BRANCHES = 100
+# Distinct cases both engines run to show that the compiled evaluator agrees with durable_rules
+# (engine/proof.py); a rule base with more is evaluated on durable_rules only.
+MAX_PROOF_CASES = 20_000
 # Levels of mappings and lists in one rule file; deeper files would exhaust the parsers' stack.
 MAX_FILE_DEPTH = 40
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Literal
 
 from .errors import Location
@@ -231,13 +232,22 @@ class RuleBase:
     guidance_title: str = ""
     calendar: CalendarSpec = field(default_factory=CalendarSpec)
 
-    @property
+    # Worked out once, not for every case: the rule base does not change once loaded.
+    @cached_property
     def country_fact(self) -> str | None:
         """The given fact whose value names the country of the public holidays, if any."""
         return next((s.name for s in self.given_facts() if s.type == "country"), None)
 
+    @cached_property
+    def _given(self) -> tuple[FactSpec, ...]:
+        return tuple(spec for spec in self.facts.values() if not spec.derived)
+
+    @cached_property
+    def _by_id(self) -> dict[str, Rule]:
+        return {rule.id: rule for rule in reversed(self.rules)}
+
     def given_facts(self) -> Iterator[FactSpec]:
-        return (spec for spec in self.facts.values() if not spec.derived)
+        return iter(self._given)
 
     def rule(self, rule_id: str) -> Rule:
-        return next(rule for rule in self.rules if rule.id == rule_id)
+        return self._by_id[rule_id]

@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from . import schema
+from .advisor import Advisor
 from .errors import AdvisorError, Location, RuleFileError
 from .facts import Origin, read_case
-from .session import Advisor
 from .source import Document, read_document
 from .suggest import did_you_mean
 

@@ -10,6 +10,15 @@ Everything durable_rules-specific stays in this module and the compiler:
   keep our own record and raise it;
 - a case no rule matches raises MessageNotHandledException and leaves a session that crashes
   the library when deleted: a catch-all rule of lowest priority matches every case;
+- a rule whose `$or` (an `any`, or a `not` around a list) holds through two alternatives
+  matches twice: its action runs twice, the second time pre-empted by the first (the compiled
+  evaluator, engine/evaluator.py, counts matches the same way);
+- when `assert_fact` itself fails there may be no state to delete, and deleting it raises
+  error 309, which would hide the failure: it is deleted quietly then;
+- once in some hundreds of thousands of cases a valid case came back undecided ("no rule
+  decided the action"), not reproducibly: a case the engine leaves undecided, or fails on,
+  is retried once on a fresh host and session, and each recovery is counted (`recovered`);
+  a case that fails twice is refused (a real gap fails every time);
 - a comparison with another fact of a join can crash the library (SIGSEGV, depending on
   memory layout): the compiler makes every comparison within one fact instead;
 - compile errors are bare numbers: they are wrapped with words;
@@ -33,13 +42,13 @@ from typing import Any
 
 from durable import engine as durable
 
-from .answer import Answer, compose_answer
 from .compiler import CASE_RECEIVED, CompiledRules, case_fact, compile_rule_base
 from .conditions import evaluate
 from .dates import Move
 from .errors import EngineError
-from .facts import Case, add_computed, case_calendar
-from .model import DateExpr, FactRef, Rule, RuleBase
+from .evaluator import conclude_value
+from .facts import add_computed
+from .model import Rule, RuleBase
 from .trace import Firing, Outcome
 
 DURABLE_ERRORS = {
@@ -64,7 +73,7 @@ class _Run:
     failure: tuple[str, BaseException] | None = None
 
 
-class Advisor:
+class DurableEvaluator:
     """Evaluates cases against one rule base, on a durable_rules host of its own."""
 
     _names = itertools.count()
@@ -72,34 +81,46 @@ class Advisor:
     def __init__(self, rule_base: RuleBase) -> None:
         self.rule_base = rule_base
         self.compiled: CompiledRules = compile_rule_base(rule_base)
-        # A ruleset name can be registered only once per host; each Advisor has its own host,
-        # and the counter keeps names distinct should the library ever share state.
-        self._ruleset = f"followup_{rule_base.version[:12]}_{next(self._names)}"
-        self._host = _Host()
         self._runs: dict[str, _Run] = {}
         self._session_ids = itertools.count()
         self._lock = threading.Lock()
+        # Cases that failed once and were decided on a fresh host (see the module's doc).
+        self.recovered = 0
+        # The facts each rule's trace shows, worked out once rather than at every firing.
+        self._matched = {rule.id: tuple(sorted(rule.when.facts())) for rule in rule_base.rules}
+        self._host, self._ruleset = self._new_host()
+
+    def _new_host(self) -> tuple[_Host, str]:
+        # A ruleset name can be registered only once per host; each host gets a new name, and
+        # the counter keeps names distinct should the library ever share state.
+        name = f"followup_{self.rule_base.version[:12]}_{next(self._names)}"
         definitions = {
             rule.id: {**self.compiled.definitions[rule.id], "run": self._action(rule)}
-            for rule in rule_base.rules
+            for rule in self.rule_base.rules
         }
         definitions[CASE_RECEIVED] = {
             **self.compiled.definitions[CASE_RECEIVED],
             "run": _case_received,
         }
+        host = _Host()
         try:
-            self._host.register_rulesets({self._ruleset: definitions})
+            host.register_rulesets({name: definitions})
         except Exception as error:  # the library raises bare Exception with a number
             raise EngineError(_durable_message("the rules could not be compiled", error)) from error
-
-    def advise(self, case: Case) -> Answer:
-        """Evaluate a checked case and compose the answer a person reads."""
-        return compose_answer(self.rule_base, self.evaluate(case.values))
+        return host, name
 
     def evaluate(self, values: Mapping[str, Any]) -> Outcome:
         """Run one case (typed given values, defaults applied) and return its outcome."""
         with self._lock:
-            return self._evaluate(values)
+            try:
+                return self._evaluate(values)
+            except EngineError as error:
+                if error.rule_id is not None:
+                    raise  # a rule's own failure: the rules', not the engine's
+            self._host, self._ruleset = self._new_host()
+            outcome = self._evaluate(values)
+            self.recovered += 1
+            return outcome
 
     def _evaluate(self, values: Mapping[str, Any]) -> Outcome:
         sid = str(next(self._session_ids))
@@ -111,10 +132,11 @@ class Advisor:
         try:
             state = self._host.assert_fact(self._ruleset, fact)
         except Exception as error:
-            raise EngineError(_durable_message("the engine failed on this case", error)) from error
-        finally:
             del self._runs[sid]
-            self._delete_state(sid)
+            self._forget(sid)
+            raise EngineError(_durable_message("the engine failed on this case", error)) from error
+        del self._runs[sid]
+        self._delete_state(sid)
         if run.failure is not None:
             rule_id, failure = run.failure
             raise EngineError(f"rule `{rule_id}` failed: {failure}", rule_id=rule_id) from failure
@@ -135,6 +157,13 @@ class Advisor:
     def _delete_state(self, sid: str) -> None:
         self._host.delete_state(self._ruleset, sid)
 
+    def _forget(self, sid: str) -> None:
+        """Delete what is left of a session the engine failed on (there may be nothing)."""
+        try:
+            self._delete_state(sid)
+        except Exception:  # noqa: BLE001 - error 309: no state was made; the failure is raised
+            pass
+
     def _action(self, rule: Rule) -> Any:
         # One parameter only: durable_rules takes a two-parameter action as asynchronous.
         def action(closure: Any) -> None:
@@ -149,7 +178,7 @@ class Advisor:
         return action
 
     def _fire(self, rule: Rule, run: _Run, closure: Any) -> None:
-        matched = {name: run.values.get(name) for name in sorted(rule.when.facts())}
+        matched = {name: run.values.get(name) for name in self._matched[rule.id]}
         goal_by = run.concluded_by.get(self.rule_base.goal)
         blocker = goal_by or next(
             (run.concluded_by[fact] for fact in rule.concludes() if fact in run.concluded_by),
@@ -163,7 +192,7 @@ class Advisor:
         concluded: dict[str, Any] = {}
         moved: dict[str, Move] = {}
         for conclusion in rule.then:
-            value, move = self._value(conclusion.value, run.values)
+            value, move = conclude_value(self.rule_base, conclusion.value, run.values)
             concluded[conclusion.fact] = value
             if move is not None:
                 moved[conclusion.fact] = move
@@ -177,17 +206,6 @@ class Advisor:
                     closure.assert_fact(self.compiled.derived_fact(name, value, run.values))
                 except durable.MessageNotHandledException:
                     pass  # no rule waits for this value in this case
-
-    def _value(self, value: Any, values: Mapping[str, Any]) -> tuple[Any, Move | None]:
-        """A concluded value, and how a computed day moved off a day off (if it did)."""
-        if isinstance(value, FactRef):
-            return values.get(value.name), None
-        if isinstance(value, DateExpr):
-            base = values.get(value.base)
-            if base is None:
-                raise ValueError(f"it counts from `{value.base}`, which is not known here")
-            return case_calendar(self.rule_base, values).days_after(base, value.plus_days)
-        return value, None
 
 
 def _case_received(closure: Any) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime
 import re
 from collections.abc import Callable, Mapping
+from functools import lru_cache
 from typing import Any
 
 from .dates import long_date
@@ -44,22 +45,32 @@ def render(template: str, lookup: Callable[[str], Any]) -> str:
     A value that ends a sentence itself ("I passed the exam.") absorbs the template's full
     stop right after it, so people may type their text with or without one.
     """
+    pieces, tail = _parsed(template)
     parts: list[str] = []
-    position = 0
-    for match in PLACEHOLDER.finditer(template):
-        start = match.start()
-        if parts and parts[-1][-1:] in SENTENCE_ENDS and template[position:start][:1] == ".":
-            position += 1
-        parts.append(template[position:start])
-        if match.group(1) is None:
-            parts.append(match.group(0)[0])
-        else:
-            parts.append(format_value(lookup(match.group(1).strip())))
-        position = match.end()
-    tail = template[position:]
+    for text, name in pieces:
+        if parts and parts[-1][-1:] in SENTENCE_ENDS and text[:1] == ".":
+            text = text[1:]
+        parts.append(text)
+        parts.append(name[1:] if name[:1] == "{" else format_value(lookup(name)))
     if parts and parts[-1][-1:] in SENTENCE_ENDS and tail[:1] == ".":
         tail = tail[1:]
     return "".join(parts) + tail
+
+
+@lru_cache(maxsize=4096)
+def _parsed(template: str) -> tuple[tuple[tuple[str, str], ...], str]:
+    """A template cut once into (text before, placeholder name) pieces and the text after.
+
+    An escaped brace (`{{` or `}}`) is a piece whose name is "{" and the brace itself.
+    """
+    pieces: list[tuple[str, str]] = []
+    position = 0
+    for match in PLACEHOLDER.finditer(template):
+        name = match.group(1)
+        shown = "{" + match.group(0)[0] if name is None else name.strip()
+        pieces.append((template[position : match.start()], shown))
+        position = match.end()
+    return tuple(pieces), template[position:]
 
 
 def render_with(template: str, values: Mapping[str, Any]) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import json
+from contextlib import nullcontext
 from typing import TextIO
 
 from rich.console import Console
@@ -40,16 +41,16 @@ def run_batch(
         output.flush()
         pending.clear()
 
+    # No progress bar at all without a terminal: even disabled, it costs per line.
     progress = Progress(
         SpinnerColumn(),
         TextColumn("{task.completed} cases advised"),
         TimeElapsedColumn(),
         console=progress_console,
-        disable=progress_console is None,
         transient=True,
     )
-    with progress:
-        task = progress.add_task("advise", total=None)
+    with progress if progress_console is not None else nullcontext():
+        task = progress.add_task("advise", total=None) if progress_console is not None else None
         for line in read_batch(stream, advisor.rule_base, today):
             entry = None
             if line.case is None:
@@ -59,7 +60,8 @@ def run_batch(
                 try:
                     answer = advisor.advise(line.case)
                     record = answer.to_json()
-                    entry = Entry(answer, line.case, advisor.rule_base, "batch")
+                    if store is not None:  # an entry only where something records it
+                        entry = Entry(answer, line.case, advisor.rule_base, "batch")
                 except EngineError as error:
                     failures += 1
                     record = {
@@ -69,6 +71,7 @@ def run_batch(
             pending.append((json.dumps(record, ensure_ascii=False) + "\n", entry))
             if store is None or len(pending) >= AUDIT_CHUNK:
                 flush()
-            progress.advance(task)
+            if task is not None:
+                progress.advance(task)
         flush()
     return failures

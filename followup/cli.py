@@ -13,7 +13,16 @@ from typing import Any, TextIO
 import click
 from rich.console import Console
 
-from engine import Advisor, Answer, Case, RuleBase, load_rule_base, read_case
+from engine import (
+    ENGINES,
+    Advisor,
+    Answer,
+    Case,
+    EngineName,
+    RuleBase,
+    load_rule_base,
+    read_case,
+)
 from explain.why import how, why_not
 
 from .ask import Frontend, consult, country_option
@@ -105,13 +114,23 @@ def _request(
     today: str | None,
     rules_dir: Path | None,
     country: str | None = None,
+    engine: EngineName = "durable",
 ) -> _Request:
     day = parse_day(today)
     rule_base = load_rule_base(rules_dir)
     if facts_file is None and not overrides:
         raise click.UsageError("give a facts FILE (or - for stdin), or facts with --set")
     raw, origin = read_facts_file(facts_file, _with_country(rule_base, overrides, country))
-    return _Request(Advisor(rule_base), read_case(raw, rule_base, today=day, origin=origin))
+    advisor = _advisor(rule_base, engine, prove=False)
+    return _Request(advisor, read_case(raw, rule_base, today=day, origin=origin))
+
+
+def _advisor(rule_base: RuleBase, engine: EngineName, *, prove: bool = True) -> Advisor:
+    """The advisor on the engine asked for; says so when `auto` falls back to durable_rules."""
+    advisor = Advisor(rule_base, engine, prove=prove)
+    if advisor.fallback is not None:
+        click.echo(f"note: {advisor.fallback}; using durable_rules", err=True)
+    return advisor
 
 
 @main.command()
@@ -148,6 +167,16 @@ def _request(
 )
 @click.option("--no-audit", is_flag=True, help="Do not record this advice in the audit trail.")
 @click.option("--audit", "audit_batch", is_flag=True, help="With --batch: record every answer too.")
+@click.option(
+    "--engine",
+    type=click.Choice(ENGINES),
+    default="auto",
+    show_default=True,
+    help="durable: durable_rules, which defines what the rules mean; compiled: the rules "
+    "compiled to Python, once shown to agree with durable_rules on every distinct case (kept "
+    "in the user cache folder); auto: compiled when shown (by `rules check` or a --batch "
+    "run), else durable.",
+)
 @audit_db_option
 def advise(
     facts_file: str | None,
@@ -162,6 +191,7 @@ def advise(
     ics_file: Path | None,
     no_audit: bool,
     audit_batch: bool,
+    engine: EngineName,
     audit_db: Place | None,
 ) -> None:
     """Advise on one case: when to follow up, why, and a drafted message.
@@ -190,7 +220,7 @@ def advise(
             if country is not None:
                 raise click.UsageError("with --batch, give `country` in each line, not --country")
             day = parse_day(today)
-            advisor = Advisor(load_rule_base(rules_dir))
+            advisor = _advisor(load_rule_base(rules_dir), engine)
             store = open_store(audit_db) if audit_batch and not no_audit else None
             with _open_text(batch_file) as stream:
                 failures = run_batch(stream, advisor, day, sys.stdout, _progress_console(), store)
@@ -198,7 +228,7 @@ def advise(
         for option, path in (("--draft", draft_file), ("--ics", ics_file)):
             if path is not None and not path.parent.exists():
                 raise OutputError(f"{option}: the folder {path.parent} does not exist")
-        request = _request(facts_file, overrides, today, rules_dir, country)
+        request = _request(facts_file, overrides, today, rules_dir, country, engine)
         rule_base = request.advisor.rule_base
         answer = request.advisor.advise(request.case)
         chain = how(rule_base, answer) if why else []

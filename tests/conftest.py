@@ -88,6 +88,14 @@ def user_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return path
 
 
+@pytest.fixture(autouse=True)
+def proof_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test keeps the engines' proofs in its own folder, never the user's cache."""
+    path = tmp_path / "cache"
+    monkeypatch.setenv("FOLLOWUP_CACHE_DIR", str(path))
+    return path
+
+
 # -- the same audit tests on both stores ------------------------------------------------------
 
 

@@ -1,0 +1,262 @@
+"""The rule base compiled into Python closures: the same outcomes as durable_rules, faster.
+
+durable_rules defines the semantics (engine/session.py); this evaluator reproduces them:
+rules whose conditions hold wait on an agenda, the one of highest priority (then the first in
+the file) runs next, a rule that would conclude something already concluded (or run once the
+goal is decided) is pre-empted, and a concluded fact puts the rules that test it back in
+question. It is used only for a rule base on which both engines were shown to agree on every
+distinct case (engine/proof.py).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from .dates import Move
+from .errors import EngineError
+from .facts import add_computed, case_calendar
+from .model import AllOf, Compare, Condition, DateExpr, FactRef, Not, Rule, RuleBase
+from .trace import Firing, Outcome
+
+_SYMBOL = {
+    "at_least": ">=",
+    "on_or_after": ">=",
+    "at_most": "<=",
+    "on_or_before": "<=",
+    "before": "<",
+    "after": ">",
+    "equals": "==",
+}
+
+
+Count = Callable[[Mapping[str, Any]], int]
+
+
+def compile_matches(condition: Condition) -> Count:
+    """How many times durable_rules matches the condition (0: it does not hold).
+
+    The compiler turns `any` (and a `not` around `all`) into alternatives, and durable_rules
+    matches a case once through each alternative that holds: a rule whose two alternatives
+    both hold runs twice, the second time pre-empted by itself. Alternatives made for one
+    negated test exclude each other; a `one_of` matches once for each option equal to the value.
+
+    The condition becomes the source of one Python function, so that a case costs one call
+    rather than one per test; fact names and values enter it only as named constants.
+    """
+    writer = _SourceWriter()
+    function: Count = _function(writer, writer.count(condition, negate=False))
+    return function
+
+
+def compile_all_matches(
+    conditions: Sequence[Condition],
+) -> Callable[[Mapping[str, Any]], tuple[int, ...]]:
+    """One function counting the matches of every condition at once (see compile_matches)."""
+    writer = _SourceWriter()
+    counts = "".join(f"{writer.count(condition, negate=False)}, " for condition in conditions)
+    function: Callable[[Mapping[str, Any]], tuple[int, ...]] = _function(writer, f"({counts})")
+    return function
+
+
+def _function(writer: _SourceWriter, body: str) -> Any:
+    source = f"def matches(values):\n    get = values.get\n    return {body}\n"
+    namespace: dict[str, Any] = dict(writer.constants)
+    exec(compile(source, "<rule conditions>", "exec"), namespace)  # noqa: S102 - our own source
+    return namespace["matches"]
+
+
+class _SourceWriter:
+    """Python expressions for a condition: its count of matches, or whether it holds."""
+
+    def __init__(self) -> None:
+        self.constants: dict[str, Any] = {}
+        self.names = itertools.count()
+
+    def constant(self, value: Any) -> str:
+        name = f"k{next(self.names)}"
+        self.constants[name] = value
+        return name
+
+    def count(self, condition: Condition, negate: bool) -> str:
+        if self.single(condition, negate):
+            return f"(1 if {self.holds(condition, negate)} else 0)"
+        if isinstance(condition, Not):
+            return self.count(condition.item, not negate)
+        if isinstance(condition, Compare):  # a one_of: once for each option equal to the value
+            options, fact = self.constant(tuple(condition.value)), self.constant(condition.fact)
+            value = f"v{next(self.names)}"
+            return f"({options}.count({value}) if ({value} := get({fact})) is not None else 0)"
+        parts = [self.count(item, negate) for item in condition.items]
+        conjunctive = isinstance(condition, AllOf) != negate
+        return "(" + (" * " if conjunctive else " + ").join(parts) + ")"
+
+    def single(self, condition: Condition, negate: bool) -> bool:
+        """Whether the condition matches at most once."""
+        if isinstance(condition, Not):
+            return self.single(condition.item, not negate)
+        if isinstance(condition, Compare):
+            return (
+                negate
+                or condition.op != "one_of"
+                or len(set(condition.value)) == len(condition.value)
+            )
+        conjunctive = isinstance(condition, AllOf) != negate
+        if not conjunctive and len(condition.items) > 1:
+            return False
+        return all(self.single(item, negate) for item in condition.items)
+
+    def holds(self, condition: Condition, negate: bool) -> str:
+        if isinstance(condition, Not):
+            return self.holds(condition.item, not negate)
+        if isinstance(condition, Compare):
+            test = self.compare(condition)
+            return f"(not {test})" if negate else test
+        conjunctive = isinstance(condition, AllOf) != negate
+        parts = [self.holds(item, negate) for item in condition.items]
+        return "(" + (" and " if conjunctive else " or ").join(parts) + ")"
+
+    def compare(self, test: Compare) -> str:
+        """The test as `conditions.compare` decides it: an unknown fact fails all but known."""
+        fact = self.constant(test.fact)
+        if test.op == "known":
+            return f"(get({fact}) is {'not ' if test.value else ''}None)"
+        value = f"v{next(self.names)}"
+        known = f"({value} := get({fact})) is not None"
+        if test.op == "one_of":
+            return f"({known} and {value} in {self.constant(tuple(test.value))})"
+        symbol = _SYMBOL[test.op]
+        if isinstance(test.value, FactRef):
+            other, against = self.constant(test.value.name), f"v{next(self.names)}"
+            return (
+                f"({known} and ({against} := get({other})) is not None "
+                f"and {value} {symbol} {against})"
+            )
+        return f"({known} and {value} {symbol} {self.constant(test.value)})"
+
+
+@dataclass(frozen=True)
+class _CompiledRule:
+    rule: Rule
+    rank: int  # its place in the firing order: priority, then the order in the file
+    matches: Count
+    matched: tuple[str, ...]
+    concludes: tuple[str, ...]
+
+
+class CompiledEvaluator:
+    """Evaluates cases against one rule base without durable_rules (see the module's doc)."""
+
+    def __init__(self, rule_base: RuleBase) -> None:
+        self.rule_base = rule_base
+        self.goal = rule_base.goal
+        order = sorted(
+            range(len(rule_base.rules)), key=lambda index: -rule_base.rules[index].priority
+        )
+        self._rules = tuple(
+            _CompiledRule(
+                rule,
+                rank,
+                compile_matches(rule.when),
+                tuple(sorted(rule.when.facts())),
+                # The order durable's session walks them in, so that the same rule is named.
+                tuple(rule.concludes()),
+            )
+            for rank, rule in enumerate(rule_base.rules[index] for index in order)
+        )
+        derived = {name for name, spec in rule_base.facts.items() if spec.derived}
+        watchers: dict[str, list[_CompiledRule]] = {}
+        for compiled in self._rules:
+            for name in compiled.matched:
+                if name in derived:
+                    watchers.setdefault(name, []).append(compiled)
+        self._watchers = {name: tuple(rules) for name, rules in watchers.items()}
+        self._initial = compile_all_matches([compiled.rule.when for compiled in self._rules])
+
+    def evaluate(self, values: Mapping[str, Any]) -> Outcome:
+        """Run one case (typed given values, defaults applied) and return its outcome."""
+        known = dict(values)
+        add_computed(self.rule_base, known)
+        # Each waiting rule, with how many times it matched.
+        agenda = {
+            compiled.rank: (compiled, matches)
+            for compiled, matches in zip(self._rules, self._initial(known), strict=True)
+            if matches
+        }
+        ran: set[int] = set()
+        trace: list[Firing] = []
+        concluded_by: dict[str, str] = {}
+        while agenda:
+            compiled, matches = agenda.pop(min(agenda))
+            ran.add(compiled.rank)
+            concluded: tuple[str, ...] = ()
+            for _match in range(matches):
+                concluded += self._run(compiled, known, trace, concluded_by)
+            for name in concluded:
+                for watcher in self._watchers.get(name, ()):
+                    if watcher.rank in ran:
+                        continue
+                    if matches := watcher.matches(known):
+                        agenda[watcher.rank] = (watcher, matches)
+                    else:
+                        agenda.pop(watcher.rank, None)
+        if self.goal not in concluded_by:
+            raise EngineError(
+                f"no rule decided the {self.goal} for these facts",
+                suggestion="the rule base has a gap here; `followup rules check` finds gaps",
+            )
+        return Outcome(
+            values=known,
+            trace=tuple(trace),
+            goal=self.goal,
+            rule_base_version=self.rule_base.version,
+        )
+
+    def _run(
+        self,
+        compiled: _CompiledRule,
+        known: dict[str, Any],
+        trace: list[Firing],
+        concluded_by: dict[str, str],
+    ) -> tuple[str, ...]:
+        """Fire (or pre-empt) one rule; the facts it concluded."""
+        rule = compiled.rule
+        matched = {name: known.get(name) for name in compiled.matched}
+        blocker = concluded_by.get(self.goal) or next(
+            (concluded_by[fact] for fact in compiled.concludes if fact in concluded_by), None
+        )
+        if blocker is not None:
+            trace.append(Firing(rule.id, "pre-empted", matched, {}, by=blocker))
+            return ()
+        concluded: dict[str, Any] = {}
+        moved: dict[str, Move] = {}
+        try:
+            for conclusion in rule.then:
+                value, move = conclude_value(self.rule_base, conclusion.value, known)
+                concluded[conclusion.fact] = value
+                if move is not None:
+                    moved[conclusion.fact] = move
+        except Exception as error:
+            raise EngineError(f"rule `{rule.id}` failed: {error}", rule_id=rule.id) from error
+        trace.append(Firing(rule.id, "fired", matched, concluded, moved=moved))
+        for name, value in concluded.items():
+            known[name] = value
+            concluded_by[name] = rule.id
+        # durable_rules is told only of known values: a rule waiting for a null never wakes.
+        return tuple(name for name, value in concluded.items() if value is not None)
+
+
+def conclude_value(
+    rule_base: RuleBase, value: Any, values: Mapping[str, Any]
+) -> tuple[Any, Move | None]:
+    """A concluded value, and how a computed day moved off a day off (if it did)."""
+    if isinstance(value, FactRef):
+        return values.get(value.name), None
+    if isinstance(value, DateExpr):
+        base = values.get(value.base)
+        if base is None:
+            raise ValueError(f"it counts from `{value.base}`, which is not known here")
+        return case_calendar(rule_base, values).days_after(base, value.plus_days)
+    return value, None
