@@ -29,7 +29,7 @@ from .answer import Answer, compose_answer
 from .compiler import CASE_RECEIVED, CompiledRules, case_fact, compile_rule_base
 from .conditions import evaluate
 from .dates import days_after
-from .errors import EngineError
+from .errors import EngineError, FactError
 from .facts import Case
 from .model import DateExpr, FactRef, Rule, RuleBase
 from .trace import Firing, Outcome
@@ -108,6 +108,8 @@ class Advisor:
             self._delete_state(sid)
         if run.failure is not None:
             rule_id, failure = run.failure
+            if isinstance(failure, FactError):
+                raise failure  # a date the facts lead to is impossible: their fault, not a rule's
             raise EngineError(f"rule `{rule_id}` failed: {failure}", rule_id=rule_id) from failure
         if isinstance(state, dict) and "exception" in state:
             raise EngineError(f"the engine failed on this case: {state['exception']}")
@@ -170,7 +172,14 @@ class Advisor:
             base = values.get(value.base)
             if base is None:
                 raise ValueError(f"it counts from `{value.base}`, which is not known here")
-            return days_after(base, value.plus_days, self.rule_base.weekend)
+            try:
+                return days_after(base, value.plus_days, self.rule_base.weekend)
+            except OverflowError:
+                raise FactError(
+                    f"{value.base} {base.isoformat()} is too close to the end of the calendar: "
+                    f"{value.plus_days} days after it is past 9999-12-31",
+                    fact=value.base,
+                ) from None
         return value
 
 

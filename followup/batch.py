@@ -4,21 +4,31 @@ from __future__ import annotations
 
 import datetime
 import json
-from typing import TextIO
+import re
+from typing import BinaryIO, TextIO
 
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from engine import Advisor, EngineError
+from engine import Advisor, AdvisorError
 
 from .audit import AuditStore, Entry
 from .inputs import read_batch
 
 AUDIT_CHUNK = 200
+# Characters JSON may carry raw that a terminal could obey (C1 controls such as CSI) or that
+# break lines in some readers (U+2028, U+2029): written as \u escapes, the value unchanged.
+_RAW_IN_JSON = re.compile("[\x7f-\x9f\u2028\u2029]")
+
+
+def json_line(record: dict[str, object]) -> str:
+    """One answer as one line of JSON, readable text kept as it is, control characters escaped."""
+    text = json.dumps(record, ensure_ascii=False)
+    return _RAW_IN_JSON.sub(lambda match: f"\\u{ord(match.group(0)):04x}", text) + "\n"
 
 
 def run_batch(
-    stream: TextIO,
+    stream: BinaryIO,
     advisor: Advisor,
     today: datetime.date,
     output: TextIO,
@@ -60,13 +70,13 @@ def run_batch(
                     answer = advisor.advise(line.case)
                     record = answer.to_json()
                     entry = Entry(answer, line.case, advisor.rule_base, "batch")
-                except EngineError as error:
+                except AdvisorError as error:  # the engine failed, or a computed date is impossible
                     failures += 1
                     record = {
                         "error": f"line {line.number}: {error.one_line()}",
                         "line": line.number,
                     }
-            pending.append((json.dumps(record, ensure_ascii=False) + "\n", entry))
+            pending.append((json_line(record), entry))
             if store is None or len(pending) >= AUDIT_CHUNK:
                 flush()
             progress.advance(task)

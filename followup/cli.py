@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 import click
 from rich.console import Console
@@ -22,7 +21,7 @@ from .audit_cli import audit, audit_db_option, open_store
 from .batch import run_batch
 from .errors import FAILED, cli_errors
 from .frontends import PlainFrontend, TerminalFrontend
-from .inputs import parse_day, read_facts_file
+from .inputs import open_batch, parse_day, read_facts_file
 from .output import emit, graph_output_options
 from .render import print_answer, print_lines
 from .rules_cli import rules
@@ -148,7 +147,7 @@ def advise(
             day = parse_day(today)
             advisor = Advisor(load_rule_base(rules_dir))
             store = open_store(audit_db) if audit_batch and not no_audit else None
-            with _open_text(batch_file) as stream:
+            with open_batch(batch_file) as stream:
                 failures = run_batch(stream, advisor, day, sys.stdout, _progress_console(), store)
             sys.exit(FAILED if failures else 0)
         request = _request(facts_file, overrides, today, rules_dir)
@@ -259,21 +258,6 @@ def explain(
         else:
             drawn = pictures.reasoning(rule_base, answer)
         emit(pictures.rendered(drawn, fmt), fmt, out)
-
-
-@contextmanager
-def _open_text(path: str) -> Iterator[TextIO]:
-    if path == "-":
-        yield sys.stdin
-        return
-    try:
-        stream = open(path, encoding="utf-8")  # noqa: SIM115 - closed below
-    except OSError as error:
-        raise click.BadParameter(
-            f"cannot read {path}: {error.strerror}", param_hint="--batch"
-        ) from None
-    with stream:
-        yield stream
 
 
 main.add_command(audit)

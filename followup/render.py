@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
 
 from rich.console import Console
 from rich.markup import escape
 
 from engine import Answer
+from engine.limits import visible
+
+_BREAKS = re.compile(r"[\t\n\r\v\f]")
 
 ACTION_STYLE = {
     "wait": "bold yellow",
@@ -20,7 +24,7 @@ ACTION_STYLE = {
 def print_answer(console: Console, answer: Answer) -> None:
     """Headline, reasons, guidance and the drafted message."""
     style = ACTION_STYLE.get(answer.action, "bold")
-    console.print(f"[{style}]{escape(answer.headline)}[/]")
+    console.print(f"[{style}]{escape(_shown(answer.headline))}[/]")
     _section(console, "Why")
     for reason, rule_id in zip(answer.reasons, answer.fired_rules, strict=True):
         _bullet(console, f"{reason} ({rule_id})")
@@ -37,6 +41,12 @@ def print_answer(console: Console, answer: Answer) -> None:
     console.print(f"[dim]Rule base {answer.outcome.rule_base_version[:12]}[/]")
 
 
+def _shown(text: str) -> str:
+    # Facts (names, company, role) may hold escape codes: a terminal must show, not obey them.
+    # Line breaks and tabs become spaces before wrapping; other control characters, escapes.
+    return visible(_BREAKS.sub(" ", text))
+
+
 def _section(console: Console, title: str) -> None:
     console.print()
     console.print(f"[bold]{title}[/]")
@@ -48,14 +58,16 @@ def _width(console: Console) -> int:
 
 def _bullet(console: Console, text: str) -> None:
     wrapped = textwrap.fill(
-        text, width=_width(console), initial_indent="  • ", subsequent_indent="    "
+        _shown(text), width=_width(console), initial_indent="  • ", subsequent_indent="    "
     )
     console.print(escape(wrapped), soft_wrap=True)
 
 
 def _indented(console: Console, text: str) -> None:
     wrapped = (
-        textwrap.fill(text, width=_width(console), initial_indent="  ", subsequent_indent="  ")
+        textwrap.fill(
+            _shown(text), width=_width(console), initial_indent="  ", subsequent_indent="  "
+        )
         if text
         else ""
     )
@@ -67,6 +79,6 @@ def print_lines(console: Console, title: str, lines: list[str]) -> None:
     _section(console, title)
     for line in lines:
         wrapped = textwrap.fill(
-            line, width=_width(console), initial_indent="  ", subsequent_indent="     "
+            _shown(line), width=_width(console), initial_indent="  ", subsequent_indent="     "
         )
         console.print(escape(wrapped), soft_wrap=True)
