@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTHON_CANDIDATES := python3.12 python3.11 python3.10 python3
 
-.PHONY: install run test lint typecheck unit bench clean
+.PHONY: install run test lint typecheck unit fuzz bench clean
 
 install: $(STAMP)
 
@@ -33,6 +33,11 @@ typecheck:
 
 unit:
 	$(BIN)/pytest -q
+
+# The fuzzing properties of tests/test_fuzz.py at length: 100,000 generated inputs (set
+# FOLLOWUP_FUZZ_EXAMPLES for another count), a new random seed each run, statistics at the end.
+fuzz: install
+	FOLLOWUP_FUZZ=fuzz $(BIN)/pytest -q tests/test_fuzz.py --hypothesis-show-statistics
 
 bench: install
 	$(BIN)/python -m bench.advise

@@ -25,10 +25,26 @@ class Limits:
     nodes: int
     depth: int
     text_chars: int
+    # Facts keep control characters (escaped on screen, intact in JSON); rules never need one.
+    controls: bool
 
 
-FACTS = Limits(kind="a facts file", file_bytes=256 * KIB, nodes=10_000, depth=16, text_chars=10_000)
-RULES = Limits(kind="a rule file", file_bytes=4 * MIB, nodes=250_000, depth=64, text_chars=100_000)
+FACTS = Limits(
+    kind="a facts file",
+    file_bytes=256 * KIB,
+    nodes=10_000,
+    depth=16,
+    text_chars=10_000,
+    controls=True,
+)
+RULES = Limits(
+    kind="a rule file",
+    file_bytes=4 * MIB,
+    nodes=250_000,
+    depth=64,
+    text_chars=100_000,
+    controls=False,
+)
 
 # One batch line (or a line of `rules diff --cases`) holds one case: as much as a facts file.
 BATCH_LINE_BYTES = FACTS.file_bytes
@@ -56,6 +72,10 @@ _UNSHOWN = re.compile(
     "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
 )
 _SURROGATE = re.compile("[\ud800-\udfff]")
+# What a rule file cannot hold: the characters above, but line breaks and tabs.
+_CONTROL = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
+)
 
 
 def visible(text: str) -> str:
@@ -83,6 +103,9 @@ def text_problem(text: str, limits: Limits) -> str | None:
         # A lone surrogate (an escape such as \ud800, or a byte that is not UTF-8 in an
         # argument) cannot be printed or stored.
         return f"contains an invalid character ({_escape(surrogate)})"
+    control = None if limits.controls else _CONTROL.search(text)
+    if control is not None:
+        return f"contains a control character ({_escape(control)}), which {limits.kind} cannot hold"
     return None
 
 

@@ -143,8 +143,9 @@ class Document:
         return Location(self.file, mark.line + 1, mark.column + 1, self._line(mark.line))
 
     def _line(self, index: int) -> str:
+        # The line is shown under an error: its control characters are shown, not sent.
         lines = self._lines()
-        return lines[index] if 0 <= index < len(lines) else ""
+        return visible(lines[index]) if 0 <= index < len(lines) else ""
 
     def _lines(self) -> list[str]:
         if self._split is None or self._split[0] is not self.text:
@@ -314,6 +315,10 @@ class _Builder:
             if not isinstance(key_node, yaml.ScalarNode):
                 raise RuleFileError("a key must be a plain word", location=location)
             key = str(self._scalar(key_node, ()))
+            if not key.isprintable():
+                raise RuleFileError(
+                    f"a key must be a plain word, not `{_clip(repr(key)[1:-1])}`", location=location
+                )
             if key in result:
                 raise RuleFileError(
                     f"`{visible(key)}` is given twice here",

@@ -21,10 +21,15 @@ AUDIT_CHUNK = 200
 _RAW_IN_JSON = re.compile("[\x7f-\x9f\u2028\u2029]")
 
 
+def json_text(record: dict[str, object], indent: int | None = None) -> str:
+    """An answer as JSON: readable text kept as it is, control characters escaped."""
+    text = json.dumps(record, ensure_ascii=False, indent=indent)
+    return _RAW_IN_JSON.sub(lambda match: f"\\u{ord(match.group(0)):04x}", text)
+
+
 def json_line(record: dict[str, object]) -> str:
-    """One answer as one line of JSON, readable text kept as it is, control characters escaped."""
-    text = json.dumps(record, ensure_ascii=False)
-    return _RAW_IN_JSON.sub(lambda match: f"\\u{ord(match.group(0)):04x}", text) + "\n"
+    """One answer as one line of JSON (for a batch)."""
+    return json_text(record) + "\n"
 
 
 def run_batch(

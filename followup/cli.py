@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -18,7 +17,7 @@ from explain.why import how, why_not
 from .ask import Frontend, consult
 from .audit import Entry
 from .audit_cli import audit, audit_db_option, open_store
-from .batch import run_batch
+from .batch import json_text, run_batch
 from .errors import FAILED, cli_errors
 from .frontends import PlainFrontend, TerminalFrontend
 from .inputs import open_batch, parse_day, read_facts_file
@@ -163,7 +162,7 @@ def advise(
         record = answer.to_json()
         if why:
             record["how"] = chain
-        click.echo(json.dumps(record, ensure_ascii=False, indent=2))
+        click.echo(json_text(record, indent=2))
         return
     console = Console(highlight=False)
     print_answer(console, answer)

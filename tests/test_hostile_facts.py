@@ -230,6 +230,7 @@ def test_control_characters_stay_intact_in_json(run_cli: RunCli, tmp_path: Path)
     path = hostile_facts(tmp_path)
     result = run_cli("advise", str(path), "--today", TODAY, "--no-audit", "--format", "json")
     assert result.exit_code == 0, result.stderr
+    assert not any(control in result.stdout for control in ("\x1b", "\x9b", "\x07"))
     message = json.loads(result.stdout)["message"]
     assert "\n" not in message["subject"]  # one line, whatever the role holds
     assert "analyst\x07 Bcc: everyone@example.com" in message["subject"]
@@ -238,7 +239,7 @@ def test_control_characters_stay_intact_in_json(run_cli: RunCli, tmp_path: Path)
 
 def test_an_escape_code_in_a_fact_name_is_not_echoed(run_cli: RunCli, tmp_path: Path) -> None:
     result = advise_file(run_cli, tmp_path, 'interview_date: 2026-11-20\n"x\\e[2J": 1\n')
-    line = refused(result, "unknown fact 'x\\x1b[2J'")
+    line = refused(result, "a key must be a plain word, not `x\\x1b[2J`")
     assert "\x1b" not in line
     result = run_cli("advise", "--set", "x\x1b[2J=1", "--set", "interview_date=2026-11-20")
     line = refused(result, "--set x\\x1b[2J: unknown fact")
