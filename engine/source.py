@@ -45,6 +45,7 @@ _FLOAT = re.compile(
     r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
 )
 _YAML_TAG = "tag:yaml.org,2002:"
+_SURROGATES = re.compile("[\ud800-\udfff]")
 
 
 class _Refused(Exception):
@@ -298,6 +299,7 @@ class _Builder:
     def _scalar(self, node: yaml.ScalarNode, path: PathKey) -> Any:
         # Name the key the value belongs to: "followups_sent is a number of 5,000 digits ...".
         named = visible(str(path[-1])) if path and isinstance(path[-1], str) else "a value"
+        node.value = _paired(node.value)
         problem = text_problem(node.value, self.limits)
         if problem is not None:
             raise _Refused(f"{named} {problem}", node.start_mark)
@@ -345,3 +347,14 @@ def _at_offset(document: Document, offset: int) -> Location:
     line = before.count("\n")
     column = offset - (before.rfind("\n") + 1)
     return Location(document.file, line + 1, column + 1, document._line(line))
+
+
+def _paired(text: str) -> str:
+    """`text` with each escaped surrogate pair ("\\ud83d\\ude00", as JSON writes 🙂) made one
+    character; YAML reads the two escapes apart. A lone surrogate stays, to be refused."""
+    if not _SURROGATES.search(text):
+        return text
+    try:
+        return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le")
+    except UnicodeDecodeError:
+        return text

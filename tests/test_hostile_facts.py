@@ -286,3 +286,15 @@ def test_cases_for_rules_diff_that_are_not_utf8(
     cases.write_bytes(b'{"interview_date": "2026-11-20"}\n{"role": "\xff"}\n')
     result = run_cli("rules", "diff", str(rules_copy), str(rules_copy), "--cases", str(cases))
     refused(result, "line 2: not UTF-8 text (byte 0xff at column 11)")
+
+
+def test_an_escaped_surrogate_pair_in_json_is_one_character(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    # json.dumps writes 🙂 as "\ud83d\ude42" by default: a pair is a character, not refused.
+    facts = {"interview_date": "2026-11-20", "competing_offer": True, "role": "café 🙂"}
+    path = tmp_path / "facts.json"
+    path.write_text(json.dumps(facts))
+    result = run_cli("advise", str(path), "--today", TODAY, "--no-audit", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    assert "café 🙂" in json.loads(result.stdout)["message"]["subject"]
