@@ -16,9 +16,10 @@ from .audit import AuditStore, Entry
 from .inputs import read_batch
 
 AUDIT_CHUNK = 200
-# Characters JSON may carry raw that a terminal could obey (C1 controls such as CSI) or that
-# break lines in some readers (U+2028, U+2029): written as \u escapes, the value unchanged.
-_RAW_IN_JSON = re.compile("[\x7f-\x9f\u2028\u2029]")
+# Characters JSON may carry raw that a terminal could obey (C1 controls such as CSI), that
+# reorder the text shown (bidirectional overrides) or break lines in some readers (U+2028,
+# U+2029): written as \u escapes, the value unchanged. JSON escapes the C0 controls itself.
+_RAW_IN_JSON = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
 def json_text(record: dict[str, object], indent: int | None = None) -> str:

@@ -230,7 +230,7 @@ def test_control_characters_stay_intact_in_json(run_cli: RunCli, tmp_path: Path)
     path = hostile_facts(tmp_path)
     result = run_cli("advise", str(path), "--today", TODAY, "--no-audit", "--format", "json")
     assert result.exit_code == 0, result.stderr
-    assert not any(control in result.stdout for control in ("\x1b", "\x9b", "\x07"))
+    assert not any(control in result.stdout for control in CONTROLS)
     message = json.loads(result.stdout)["message"]
     assert "\n" not in message["subject"]  # one line, whatever the role holds
     assert "analyst\x07 Bcc: everyone@example.com" in message["subject"]
