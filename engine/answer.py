@@ -119,7 +119,10 @@ def _message(rule_base: RuleBase, template_id: Any, values: Any, lookup: Any) ->
         for paragraph in template.body
         if paragraph.when is None or evaluate(paragraph.when, values)
     ]
-    return Message(subject=render(template.subject, lookup), body="\n\n".join(paragraphs))
+    # A subject is one line: a line break from a fact (a role "x\nBcc: ...") would start a
+    # header line of its own wherever the draft is pasted.
+    subject = " ".join(render(template.subject, lookup).split())
+    return Message(subject=subject, body="\n\n".join(paragraphs))
 
 
 def _readable(rule_base: RuleBase, name: str, value: Any) -> Any:

@@ -15,8 +15,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .dates import Move
-from .errors import EngineError
+from .dates import Move, long_date
+from .errors import EngineError, FactError
 from .facts import add_computed, case_calendar
 from .model import AllOf, Compare, Condition, DateExpr, FactRef, Not, Rule, RuleBase
 from .trace import Firing, Outcome
@@ -238,6 +238,8 @@ class CompiledEvaluator:
                 concluded[conclusion.fact] = value
                 if move is not None:
                     moved[conclusion.fact] = move
+        except FactError:
+            raise  # a day the facts lead to is past the calendar: their fault, not the rule's
         except Exception as error:
             raise EngineError(f"rule `{rule.id}` failed: {error}", rule_id=rule.id) from error
         trace.append(Firing(rule.id, "fired", matched, concluded, moved=moved))
@@ -258,5 +260,15 @@ def conclude_value(
         base = values.get(value.base)
         if base is None:
             raise ValueError(f"it counts from `{value.base}`, which is not known here")
-        return case_calendar(rule_base, values).days_after(base, value.plus_days)
+        try:
+            return case_calendar(rule_base, values).days_after(base, value.plus_days)
+        except OverflowError:
+            # The facts' fault, not a rule's: a date so late that counting on passes the calendar.
+            spec = rule_base.facts.get(value.base)
+            words = spec.words if spec is not None else value.base
+            raise FactError(
+                f"{words[:1].upper()}{words[1:]}, {long_date(base)}, is too close to the end of "
+                f"the calendar: {value.plus_days} days after it is past 31 December 9999",
+                fact=value.base,
+            ) from None
     return value, None

@@ -7,6 +7,7 @@ Every refusal names the fact and, where it came from a file, the file, line and 
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -15,6 +16,7 @@ from typing import Any
 from .conditions import evaluate
 from .dates import Calendar, long_date, nearest_countries, normalise_country
 from .errors import FactError, Location
+from .limits import FACTS, LARGEST_WHOLE_NUMBER, NUMBER_DIGITS, value_problem
 from .model import DateCheck, FactSpec, RuleBase
 from .source import Document
 from .suggest import did_you_mean
@@ -22,6 +24,8 @@ from .suggest import did_you_mean
 TRUE_WORDS = frozenset({"true", "yes", "y"})
 FALSE_WORDS = frozenset({"false", "no", "n"})
 TODAY = "today"
+# Plain decimal digits only: "²" passes str.isdigit() and "--1" passed a strip of "-".
+WHOLE_NUMBER = re.compile(r"[-+]?[0-9]+")
 
 
 @dataclass(frozen=True)
@@ -171,6 +175,9 @@ def _spec(name: str, rule_base: RuleBase, origin: Origin) -> FactSpec:
 
 def parse_value(spec: FactSpec, value: Any, origin: Origin) -> Any:
     """Turn one raw value into the fact's type, or refuse it with a clear message."""
+    problem = value_problem(value, FACTS)
+    if problem is not None:
+        raise FactError(f"{spec.name} {problem}", fact=spec.name, location=origin.where(spec.name))
     parsed = _coerce(spec, value)
     if parsed is None:
         raise FactError(
@@ -182,6 +189,13 @@ def parse_value(spec: FactSpec, value: Any, origin: Origin) -> Any:
     if spec.minimum is not None and parsed < spec.minimum:
         raise FactError(
             f"{_subject(spec)} must be at least {spec.minimum}, not {_shown(value)}",
+            fact=spec.name,
+            location=origin.where(spec.name),
+        )
+    if spec.type == "whole_number" and parsed > LARGEST_WHOLE_NUMBER:
+        raise FactError(
+            f"{_subject(spec)} must be at most {LARGEST_WHOLE_NUMBER:,} (the largest number the "
+            f"advisor takes), not {_shown(value)}",
             fact=spec.name,
             location=origin.where(spec.name),
         )
@@ -221,8 +235,10 @@ def _coerce(spec: FactSpec, value: Any) -> Any:
             return value
         if isinstance(value, float) and value.is_integer():
             return int(value)
-        if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-            return int(value.strip())
+        if isinstance(value, str) and WHOLE_NUMBER.fullmatch(value.strip()):
+            # Past NUMBER_DIGITS digits the number is too large anyway; cutting it keeps int()
+            # fast and within Python's own limit on digits.
+            return int(value.strip()[: NUMBER_DIGITS + 1])
         return None
     if kind == "choice":
         return _choice(spec, value)
@@ -325,6 +341,10 @@ def _because(spec: FactSpec, value: Any) -> str:
     return f"{spec.words} is {value}"
 
 
-def _shown(value: Any) -> str:
-    """A refused value as it was written: text in quotes, numbers as they are."""
-    return repr(value.strip()) if isinstance(value, str) else str(value)
+def _shown(value: Any, width: int = 60) -> str:
+    """A refused value as it was written: text in quotes (control characters escaped by repr),
+    numbers as they are; a long value is cut so the message stays one line."""
+    if isinstance(value, int) and value.bit_length() > 128:
+        return "a number of more than 38 digits"  # str() of a huge number is slow, or refused
+    text = repr(value.strip()) if isinstance(value, str) else repr(value)
+    return text if len(text) <= width else text[: width - 1] + "…"

@@ -45,7 +45,7 @@ from durable import engine as durable
 from .compiler import CASE_RECEIVED, CompiledRules, case_fact, compile_rule_base
 from .conditions import evaluate
 from .dates import Move
-from .errors import EngineError
+from .errors import EngineError, FactError
 from .evaluator import conclude_value
 from .facts import add_computed
 from .model import Rule, RuleBase
@@ -139,6 +139,8 @@ class DurableEvaluator:
         self._delete_state(sid)
         if run.failure is not None:
             rule_id, failure = run.failure
+            if isinstance(failure, FactError):
+                raise failure  # a date the facts lead to is impossible: their fault, not a rule's
             raise EngineError(f"rule `{rule_id}` failed: {failure}", rule_id=rule_id) from failure
         if isinstance(state, dict) and "exception" in state:
             raise EngineError(f"the engine failed on this case: {state['exception']}")

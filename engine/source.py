@@ -4,52 +4,86 @@ PyYAML's composer gives each node a start mark; we build plain Python values fro
 ourselves and keep a map from each value's path to its mark. Errors about meaning can then
 point at file, line and column just as syntax errors do.
 
-Only ``true``/``false`` are booleans and dates stay text (YAML 1.2 style): with YAML 1.1 rules
-``no`` or ``on`` would silently become booleans where a word was meant.
+Only ``true``/``false`` are booleans, dates stay text, and numbers are plain decimals (YAML 1.2
+style): with YAML 1.1 rules ``no`` or ``on`` would silently become booleans where a word was
+meant, ``1:00`` would be 60 and ``010`` would be 8. Tags (``!!int``, ``!custom``) are refused,
+and every read is bounded by `engine.limits`: file size, nodes (aliases count each time they
+are used), nesting depth, text length and number length.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import yaml
 
 from .errors import Location, RuleFileError
-from .limits import MAX_FILE_DEPTH
+from .limits import (
+    NUMBER_DIGITS,
+    RULES,
+    Limits,
+    digits_problem,
+    nesting_problem,
+    size,
+    text_problem,
+    visible,
+)
 
 PathKey = tuple[str | int, ...]
 
+_KEPT_RESOLVERS = ("tag:yaml.org,2002:null",)
+_INT = re.compile(r"^[-+]?[0-9]+$")
+_FLOAT = re.compile(
+    r"^(?:[-+]?[0-9][0-9_]*\.[0-9_]*(?:[eE][-+][0-9]+)?"
+    r"|\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?"
+    r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+)
+_YAML_TAG = "tag:yaml.org,2002:"
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+class _Refused(Exception):
+    """A limit or a tag met while composing: a message and the place in the text."""
+
+    def __init__(self, message: str, mark: yaml.Mark | None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.mark = mark
+
 
 class _Loader(yaml.SafeLoader):
-    """A safe loader with YAML 1.2 booleans, no implicit timestamps, and a bounded depth."""
+    """A safe loader with YAML 1.2 scalars that refuses tags and deep nesting."""
 
+    limits: Limits = RULES
     _depth = 0
 
-    def compose_node(self, parent: Any, index: Any) -> Any:
-        # The composer, our builder and the schema validator all recurse once a level: a file
-        # nested thousands deep would exhaust Python's stack with a traceback.
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        event = self.peek_event()  # type: ignore[no-untyped-call]
+        tag = getattr(event, "tag", None)
+        if tag not in (None, "!"):
+            # Tags are how YAML asks for Python objects (!!python/name:...): never needed here.
+            shown = "!!" + tag[len(_YAML_TAG) :] if tag.startswith(_YAML_TAG) else tag
+            raise _Refused(
+                f"tags such as {_clip(shown)} are not allowed: write the value plainly",
+                event.start_mark,
+            )
         self._depth += 1
         try:
-            if self._depth > MAX_FILE_DEPTH:
-                raise yaml.MarkedYAMLError(
-                    problem=f"nested more than {MAX_FILE_DEPTH} levels deep",
-                    problem_mark=self.peek_event().start_mark,  # type: ignore[no-untyped-call]
-                )
+            if self._depth > self.limits.depth:
+                raise _Refused(f"the file {nesting_problem(self.limits)}", event.start_mark)
             return super().compose_node(parent, index)
         finally:
             self._depth -= 1
 
 
 _Loader.yaml_implicit_resolvers = {
-    first: [
-        (tag, regexp)
-        for tag, regexp in resolvers
-        if tag not in ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:timestamp")
-    ]
+    first: [(tag, regexp) for tag, regexp in resolvers if tag in _KEPT_RESOLVERS]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 _Loader.add_implicit_resolver(
@@ -57,7 +91,18 @@ _Loader.add_implicit_resolver(
     re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
     list("tTfF"),
 )
+_Loader.add_implicit_resolver(_YAML_TAG + "int", _INT, list("-+0123456789"))
+_Loader.add_implicit_resolver(_YAML_TAG + "float", _FLOAT, list("-+0123456789."))
 
+
+def _construct_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
+    digits = len(node.value.lstrip("+-"))
+    if digits > NUMBER_DIGITS:
+        raise _Refused(digits_problem(digits), node.start_mark)
+    return int(node.value, 10)  # decimal always: YAML 1.1 read 010 as 8
+
+
+_Loader.add_constructor(_YAML_TAG + "int", _construct_int)
 
 _SCALARS = _Loader("")
 
@@ -99,8 +144,9 @@ class Document:
         return Location(self.file, mark.line + 1, mark.column + 1, self._line(mark.line))
 
     def _line(self, index: int) -> str:
+        # The line is shown under an error: its control characters are shown, not sent.
         lines = self._lines()
-        return lines[index] if 0 <= index < len(lines) else ""
+        return visible(lines[index]) if 0 <= index < len(lines) else ""
 
     def _lines(self) -> list[str]:
         if self._split is None or self._split[0] is not self.text:
@@ -108,81 +154,207 @@ class Document:
         return self._split[1]
 
 
-def read_document(path: Path, display_name: str | None = None) -> Document:
+def read_document(path: Path, display_name: str | None = None, limits: Limits = RULES) -> Document:
     """Read and parse one file; syntax errors become a RuleFileError with a location."""
-    name = display_name or str(path)
+    name = display_name or visible(str(path))
+    return parse_document(read_text(path, name, limits), name, limits)
+
+
+def read_text(path: Path, name: str, limits: Limits) -> str:
+    """The UTF-8 text of a regular file of at most `limits.file_bytes` bytes."""
+    data = read_bytes(path, name, limits.file_bytes, limits.kind)
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise RuleFileError(f"cannot read {name}: {error.strerror}") from error
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise RuleFileError(f"{name} is not a UTF-8 text file") from error
-    return parse_document(text, name)
 
 
-def parse_document(text: str, name: str) -> Document:
+def read_bytes(path: Path, name: str, limit: int, kind: str) -> bytes:
+    """At most `limit` bytes of a regular file, refusing a larger file, a pipe or a device."""
+    with open_regular(path, name, kind) as stream:
+        try:
+            return bounded(stream.read(limit + 1), name, limit, kind)
+        except OSError as error:
+            raise RuleFileError(f"cannot read {name}: {error.strerror}") from error
+
+
+def open_regular(path: Path, name: str, kind: str) -> BinaryIO:
+    """A regular file opened for reading in binary; a pipe, a device or a folder is refused.
+
+    The file is opened without blocking, so a named pipe with no writer is refused, not
+    waited on; the null device is taken, as the usual way to say "nothing".
+    """
+    try:
+        handle = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except FileNotFoundError as error:
+        raise RuleFileError(f"no such file: {name}") from error
+    except IsADirectoryError as error:
+        raise RuleFileError(f"{name} is a folder, not {kind}") from error
+    except OSError as error:
+        raise RuleFileError(f"cannot read {name}: {error.strerror}") from error
+    mode = os.fstat(handle).st_mode
+    if stat.S_ISREG(mode) or os.path.realpath(path) == os.devnull:
+        return os.fdopen(handle, "rb")
+    os.close(handle)
+    if stat.S_ISDIR(mode):
+        raise RuleFileError(f"{name} is a folder, not {kind}")
+    raise RuleFileError(f"{name} is not a regular file (it is a pipe or a device), not {kind}")
+
+
+def bounded(data: bytes, name: str, limit: int, kind: str) -> bytes:
+    """`data` (read as at most `limit` + 1 bytes), refused when it is over the limit."""
+    if len(data) > limit:
+        raise RuleFileError(f"{name} is larger than {size(limit)}, the limit for {kind}")
+    return data
+
+
+def parse_document(text: str, name: str, limits: Limits = RULES) -> Document:
     """Parse YAML or JSON text; every syntax error names file, line and column.
 
     A `.json` file is held to JSON's stricter grammar first (YAML would accept `{"a": }`).
     """
     document = Document(file=name, text=text, value=None)
+    if len(text) > limits.file_bytes:
+        raise RuleFileError(
+            f"{name} is larger than {size(limits.file_bytes)}, the limit for {limits.kind}"
+        )
     if name.endswith(".json"):
         _check_json(text, document)
     try:
-        node = yaml.compose(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+        node = _compose(text, limits)
+        if node is not None:
+            document.value = _Builder(document, limits).build(node, ())
+    except _Refused as error:
+        location = document._location(error.mark) if error.mark else Location(name, 1, 1)
+        raise RuleFileError(error.message, location=location) from None
+    except yaml.reader.ReaderError as error:
+        raise RuleFileError(
+            f"not valid YAML or JSON: {_character(error.character)} is not allowed in the text",
+            location=_at_offset(document, error.position),
+        ) from None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         location = document._location(mark) if mark else Location(name, 1, 1)
         problem = error.problem or "not valid YAML"
-        raise RuleFileError(f"not valid YAML or JSON: {problem}", location=location) from error
+        raise RuleFileError(f"not valid YAML or JSON: {problem}", location=location) from None
     except yaml.YAMLError as error:
+        first = str(error).splitlines()[0] if str(error) else "not valid YAML"
         raise RuleFileError(
-            f"not valid YAML or JSON: {error}", location=Location(name, 1, 1)
-        ) from error
-    if node is not None:
-        document.value = _build(node, (), document)
+            f"not valid YAML or JSON: {first}", location=Location(name, 1, 1)
+        ) from None
     return document
+
+
+def _compose(text: str, limits: Limits) -> yaml.Node | None:
+    loader = _Loader(text)
+    loader.limits = limits
+    try:
+        return loader.get_single_node()
+    finally:
+        loader.dispose()
 
 
 def _check_json(text: str, document: Document) -> None:
     try:
-        json.loads(text)
-    except RecursionError:
-        raise RuleFileError(
-            f"not valid JSON: nested more than {MAX_FILE_DEPTH} levels deep",
-            location=Location(document.file, 1, 1, document._line(0)),
-        ) from None
+        json.loads(text, parse_int=_json_int)
     except json.JSONDecodeError as error:
         location = Location(
             document.file, error.lineno, error.colno, document._line(error.lineno - 1)
         )
         raise RuleFileError(f"not valid JSON: {error.msg}", location=location) from None
+    except (RecursionError, ValueError):
+        pass  # too deep or too long a number: the YAML reading below says where
 
 
-def _build(node: yaml.Node, path: PathKey, document: Document) -> Any:
-    document.marks[path] = node.start_mark
-    if isinstance(node, yaml.MappingNode):
-        return _build_mapping(node, path, document)
-    if isinstance(node, yaml.SequenceNode):
-        return [_build(item, (*path, index), document) for index, item in enumerate(node.value)]
-    assert isinstance(node, yaml.ScalarNode)
-    return _SCALARS.construct_object(node)
+def _json_int(text: str) -> int:
+    if len(text.lstrip("-")) > NUMBER_DIGITS:
+        raise ValueError(text)
+    return int(text)
 
 
-def _build_mapping(node: yaml.MappingNode, path: PathKey, document: Document) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for key_node, value_node in node.value:
-        if not isinstance(key_node, yaml.ScalarNode):
-            raise RuleFileError(
-                "a key must be a plain word", location=document._location(key_node.start_mark)
+class _Builder:
+    """Plain values from nodes, counting every node built (an alias counts each time)."""
+
+    def __init__(self, document: Document, limits: Limits) -> None:
+        self.document = document
+        self.limits = limits
+        self.nodes = 0
+
+    def build(self, node: yaml.Node, path: PathKey) -> Any:
+        self.nodes += 1
+        if self.nodes > self.limits.nodes:
+            raise _Refused(
+                f"more than {self.limits.nodes:,} values (counting each use of an alias), "
+                f"the limit for {self.limits.kind}",
+                node.start_mark,
             )
-        key = str(key_node.value)
-        if key in result:
-            raise RuleFileError(
-                f"`{key}` is given twice here",
-                location=document._location(key_node.start_mark),
-                suggestion="keep only one of them",
-            )
-        document.key_marks[path + (key,)] = key_node.start_mark
-        result[key] = _build(value_node, path + (key,), document)
-    return result
+        self.document.marks[path] = node.start_mark
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, path)
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(item, (*path, index)) for index, item in enumerate(node.value)]
+        assert isinstance(node, yaml.ScalarNode)
+        return self._scalar(node, path)
+
+    def _scalar(self, node: yaml.ScalarNode, path: PathKey) -> Any:
+        # Name the key the value belongs to: "followups_sent is a number of 5,000 digits ...".
+        named = visible(str(path[-1])) if path and isinstance(path[-1], str) else "a value"
+        node.value = _paired(node.value)
+        problem = text_problem(node.value, self.limits)
+        if problem is not None:
+            raise _Refused(f"{named} {problem}", node.start_mark)
+        # The constructor itself, not construct_object: that one caches every node it sees.
+        constructor = _Loader.yaml_constructors.get(node.tag, _Loader.construct_scalar)
+        try:
+            return constructor(_SCALARS, node)
+        except _Refused as error:
+            raise _Refused(f"{named} {error.message}", error.mark) from None
+
+    def _mapping(self, node: yaml.MappingNode, path: PathKey) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            location = self.document._location(key_node.start_mark)
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise RuleFileError("a key must be a plain word", location=location)
+            key = str(self._scalar(key_node, ()))
+            if not key.isprintable():
+                raise RuleFileError(
+                    f"a key must be a plain word, not `{_clip(repr(key)[1:-1])}`", location=location
+                )
+            if key in result:
+                raise RuleFileError(
+                    f"`{visible(key)}` is given twice here",
+                    location=location,
+                    suggestion="keep only one of them",
+                )
+            self.document.key_marks[path + (key,)] = key_node.start_mark
+            result[key] = self.build(value_node, path + (key,))
+        return result
+
+
+def _clip(text: str, width: int = 40) -> str:
+    shown = visible(text)
+    return shown if len(shown) <= width else shown[: width - 1] + "…"
+
+
+def _character(character: str | int) -> str:
+    code = character if isinstance(character, int) else ord(character)
+    return f"the character U+{code:04X}"
+
+
+def _at_offset(document: Document, offset: int) -> Location:
+    before = document.text[:offset]
+    line = before.count("\n")
+    column = offset - (before.rfind("\n") + 1)
+    return Location(document.file, line + 1, column + 1, document._line(line))
+
+
+def _paired(text: str) -> str:
+    """`text` with each escaped surrogate pair ("\\ud83d\\ude00", as JSON writes 🙂) made one
+    character; YAML reads the two escapes apart. A lone surrogate stays, to be refused."""
+    if not _SURROGATES.search(text):
+        return text
+    try:
+        return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le")
+    except UnicodeDecodeError:
+        return text

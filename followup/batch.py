@@ -4,22 +4,38 @@ from __future__ import annotations
 
 import datetime
 import json
+import re
 from contextlib import nullcontext
-from typing import TextIO
+from typing import BinaryIO, TextIO
 
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from engine import Advisor, EngineError
+from engine import Advisor, AdvisorError
 
 from .audit import AuditStore, Entry
 from .inputs import read_batch
 
 AUDIT_CHUNK = 200
+# Characters JSON may carry raw that a terminal could obey (C1 controls such as CSI), that
+# reorder the text shown (bidirectional overrides) or break lines in some readers (U+2028,
+# U+2029): written as \u escapes, the value unchanged. JSON escapes the C0 controls itself.
+_RAW_IN_JSON = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def json_text(record: dict[str, object], indent: int | None = None) -> str:
+    """An answer as JSON: readable text kept as it is, control characters escaped."""
+    text = json.dumps(record, ensure_ascii=False, indent=indent)
+    return _RAW_IN_JSON.sub(lambda match: f"\\u{ord(match.group(0)):04x}", text)
+
+
+def json_line(record: dict[str, object]) -> str:
+    """One answer as one line of JSON (for a batch)."""
+    return json_text(record) + "\n"
 
 
 def run_batch(
-    stream: TextIO,
+    stream: BinaryIO,
     advisor: Advisor,
     today: datetime.date,
     output: TextIO,
@@ -62,13 +78,13 @@ def run_batch(
                     record = answer.to_json()
                     if store is not None:  # an entry only where something records it
                         entry = Entry(answer, line.case, advisor.rule_base, "batch")
-                except EngineError as error:
+                except AdvisorError as error:  # the engine failed, or a computed date is impossible
                     failures += 1
                     record = {
                         "error": f"line {line.number}: {error.one_line()}",
                         "line": line.number,
                     }
-            pending.append((json.dumps(record, ensure_ascii=False) + "\n", entry))
+            pending.append((json_line(record), entry))
             if store is None or len(pending) >= AUDIT_CHUNK:
                 flush()
             if task is not None:

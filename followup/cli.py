@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import sys
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 import click
 from rich.console import Console
@@ -28,10 +26,10 @@ from explain.why import how, why_not
 from .ask import Frontend, consult, country_option
 from .audit import AuditError, Entry, Place
 from .audit_cli import audit, audit_db_option, open_store
-from .batch import run_batch
+from .batch import json_text, run_batch
 from .errors import FAILED, cli_errors
 from .frontends import PlainFrontend, TerminalFrontend
-from .inputs import parse_day, read_facts_file
+from .inputs import open_batch, parse_day, read_facts_file
 from .output import OutputError, emit, graph_output_options, write_atomically
 from .render import draft_email, print_answer, print_lines
 from .rules_cli import rules
@@ -222,7 +220,7 @@ def advise(
             day = parse_day(today)
             advisor = _advisor(load_rule_base(rules_dir), engine)
             store = open_store(audit_db) if audit_batch and not no_audit else None
-            with _open_text(batch_file) as stream:
+            with open_batch(batch_file) as stream:
                 failures = run_batch(stream, advisor, day, sys.stdout, _progress_console(), store)
             sys.exit(FAILED if failures else 0)
         for option, path in (("--draft", draft_file), ("--ics", ics_file)):
@@ -243,7 +241,7 @@ def advise(
         record = answer.to_json()
         if why:
             record["how"] = chain
-        click.echo(json.dumps(record, ensure_ascii=False, indent=2))
+        click.echo(json_text(record, indent=2))
     else:
         console = Console(highlight=False)
         print_answer(console, answer, names=why)
@@ -396,21 +394,6 @@ def _write_reminder(advisor: Advisor, case: Case, answer: Answer, path: Path) ->
     except OSError as error:
         raise OutputError(f"--ics: cannot write {path}: {error.strerror}") from None
     click.echo(f"reminder written to {path}", err=True)
-
-
-@contextmanager
-def _open_text(path: str) -> Iterator[TextIO]:
-    if path == "-":
-        yield sys.stdin
-        return
-    try:
-        stream = open(path, encoding="utf-8")  # noqa: SIM115 - closed below
-    except OSError as error:
-        raise click.BadParameter(
-            f"cannot read {path}: {error.strerror}", param_hint="--batch"
-        ) from None
-    with stream:
-        yield stream
 
 
 main.add_command(audit)

@@ -1,4 +1,9 @@
-"""Reading a case's facts from files, standard input and `--set` options."""
+"""Reading a case's facts from files, standard input and `--set` options.
+
+Every read is bounded (engine/limits.py): a facts file or standard input is read up to its
+limit and no further, a batch streams line by line and each line is bounded too, so no input
+can make the advisor wait forever or fill the memory.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +11,26 @@ import datetime
 import json
 import sys
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, BinaryIO
 
 from engine import Case, FactError, Origin, RuleBase, RuleFileError, parse_document, read_case
+from engine.limits import (
+    BATCH_LINE_BYTES,
+    FACT_NAME_CHARS,
+    FACTS,
+    NUMBER_DIGITS,
+    digits_problem,
+    nesting_problem,
+    size,
+    visible,
+)
+from engine.source import bounded, open_regular, read_text
+
+STDIN = "-"
+BATCH_KIND = "a batch of cases"
 
 
 def parse_day(text: str | None, option: str = "--today") -> datetime.date:
@@ -20,7 +40,7 @@ def parse_day(text: str | None, option: str = "--today") -> datetime.date:
     try:
         return datetime.date.fromisoformat(text)
     except ValueError:
-        raise FactError(f"{option} must be a date written YYYY-MM-DD, not {text!r}") from None
+        raise FactError(f"{option} must be a date written YYYY-MM-DD, not {_shown(text)}") from None
 
 
 def read_facts_file(path: str | None, overrides: Sequence[str]) -> tuple[dict[str, Any], Origin]:
@@ -29,10 +49,10 @@ def read_facts_file(path: str | None, overrides: Sequence[str]) -> tuple[dict[st
     facts: dict[str, Any] = {}
     label = "the command line"
     if path is not None:
-        label = "standard input" if path == "-" else path
-        text = sys.stdin.read() if path == "-" else _read_text(Path(path))
+        label = "standard input" if path == STDIN else visible(path)
         try:
-            document = parse_document(text, label)
+            text = _stdin_text() if path == STDIN else read_text(Path(path), label, FACTS)
+            document = parse_document(text, label, FACTS)
         except RuleFileError as error:
             raise FactError(error.message, location=error.location) from None
         if document.value is None:
@@ -48,23 +68,56 @@ def read_facts_file(path: str | None, overrides: Sequence[str]) -> tuple[dict[st
     for item in overrides:
         name, separator, value = item.partition("=")
         if not separator or not name.strip():
-            raise FactError(f"--set takes name=value, not {item!r}")
+            raise FactError(f"--set takes name=value, not {_shown(item)}")
         facts[name.strip()] = value
         names.add(name.strip())
-    return facts, Origin(label, document, frozenset(names))
+    origin = Origin(label, document, frozenset(names))
+    check_names(facts, origin)
+    return facts, origin
 
 
-def _read_text(path: Path) -> str:
+def check_names(facts: dict[str, Any], origin: Origin) -> None:
+    """Refuse a fact name that could not be a fact's: too long, or with control characters.
+
+    The usual "unknown fact" message quotes the name whole; these are cut and escaped first.
+    """
+    for name in facts:
+        text = str(name)
+        if len(text) > FACT_NAME_CHARS or not text.isprintable():
+            location = origin.where(text, key=True)
+            raise FactError(
+                f"unknown fact {_shown(text)} (a fact name is one word of at most "
+                f"{FACT_NAME_CHARS} letters, digits and underscores)",
+                location=replace(location, file=_cut(visible(location.file))) if location else None,
+            )
+
+
+def _stdin_text() -> str:
+    """Standard input, read up to the limit of a facts file (and one byte more, to tell)."""
+    source = getattr(sys.stdin, "buffer", None)
+    if source is None:  # a text stream without bytes underneath (tests may give one)
+        data = sys.stdin.read(FACTS.file_bytes + 1).encode("utf-8", "surrogateescape")
+    else:
+        data = source.read(FACTS.file_bytes + 1)
+    bounded(data, "standard input", FACTS.file_bytes, FACTS.kind)
     try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise FactError(f"no such file: {path}") from None
-    except IsADirectoryError:
-        raise FactError(f"{path} is a folder, not a facts file") from None
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise FactError(f"{path} is not a UTF-8 text file") from None
-    except OSError as error:
-        raise FactError(f"cannot read {path}: {error.strerror}") from None
+        raise FactError("standard input is not UTF-8 text") from None
+
+
+@contextmanager
+def open_batch(path: str) -> Iterator[BinaryIO]:
+    """The bytes of a batch: standard input for `-`, else a regular file (never a pipe)."""
+    if path == STDIN:
+        yield sys.stdin.buffer
+        return
+    try:
+        stream = open_regular(Path(path), visible(path), BATCH_KIND)
+    except RuleFileError as error:
+        raise FactError(error.message) from None
+    with stream:
+        yield stream
 
 
 @dataclass(frozen=True)
@@ -76,28 +129,132 @@ class BatchLine:
     error: str | None = None
 
 
-def read_batch(stream: TextIO, rule_base: RuleBase, today: datetime.date) -> Iterator[BatchLine]:
-    """Cases from JSON lines, one per line; blank lines are skipped, bad lines reported."""
-    for number, line in enumerate(stream, start=1):
-        if not line.strip():
+def read_batch(stream: BinaryIO, rule_base: RuleBase, today: datetime.date) -> Iterator[BatchLine]:
+    """Cases from JSON lines, one per line; blank lines are skipped, bad lines reported.
+
+    A bad line (bad JSON, not UTF-8, too long, a refused fact) costs only itself: every line
+    is read and judged on its own.
+    """
+    for number, facts in read_json_lines(stream):
+        if facts is None:
             continue
         try:
-            yield BatchLine(number, case=_batch_case(line, number, rule_base, today))
+            if isinstance(facts, FactError):
+                raise facts
+            yield BatchLine(number, case=_batch_case(facts, number, rule_base, today))
         except FactError as error:
             yield BatchLine(number, error=error.one_line())
 
 
-def _batch_case(line: str, number: int, rule_base: RuleBase, today: datetime.date) -> Case:
-    label = f"line {number}"
+def read_json_lines(stream: BinaryIO) -> Iterator[tuple[int, dict[str, Any] | FactError | None]]:
+    """Each line's object of facts, or the error that refuses the line (None: blank line)."""
+    for number, line in enumerate(_lines(stream), start=1):
+        label = f"line {number}"
+        if line is None:
+            yield (
+                number,
+                FactError(f"{label}: longer than {size(BATCH_LINE_BYTES)}, the limit for one line"),
+            )
+            continue
+        try:
+            yield number, _json_object(line, label, first=number == 1)
+        except FactError as error:
+            yield number, error
+
+
+def _lines(stream: BinaryIO) -> Iterator[bytes | None]:
+    """The lines of `stream` without their line end (`\\n` or `\\r\\n`); None for one too long.
+
+    A line over the limit is skipped in bounded pieces, never held whole.
+    """
+    while line := stream.readline(BATCH_LINE_BYTES + 1):
+        if len(line) > BATCH_LINE_BYTES and not line.endswith(b"\n"):
+            while line and not line.endswith(b"\n"):
+                line = stream.readline(BATCH_LINE_BYTES)
+            yield None
+            continue
+        line = line[:-1] if line.endswith(b"\n") else line
+        yield line[:-1] if line.endswith(b"\r") else line
+
+
+def _json_object(line: bytes, label: str, *, first: bool) -> dict[str, Any] | None:
     try:
-        facts = json.loads(line)
+        # A byte-order mark may open a file saved by a Windows editor.
+        text = line.decode("utf-8-sig" if first else "utf-8")
+    except UnicodeDecodeError as error:
+        raise FactError(
+            f"{label}: not UTF-8 text (byte 0x{line[error.start]:02x} at column {error.start + 1})"
+        ) from None
+    if not text.strip():
+        return None
+    try:
+        facts = json.loads(text, parse_int=_json_int)
     except json.JSONDecodeError as error:
         raise FactError(f"{label}: not valid JSON: {error.msg} (column {error.colno})") from None
+    except RecursionError:
+        raise FactError(f"{label}: the line {nesting_problem(FACTS)}") from None
+    except _LongNumber as error:
+        raise FactError(f"{label}: a value {digits_problem(error.digits)}") from None
     if not isinstance(facts, dict):
         raise FactError(f"{label}: expected a JSON object of facts")
+    return facts
+
+
+def read_cases_file(
+    path: Path, day: datetime.date
+) -> Iterator[tuple[str, dict[str, Any], datetime.date]]:
+    """The cases of `rules diff --cases`: (label, facts, today) for each line of JSON facts.
+
+    A line that cannot be read refuses the file, naming the line: a comparison that silently
+    left cases out would mislead.
+    """
+    name = visible(str(path))
     try:
+        stream = open_regular(path, name, BATCH_KIND)
+    except RuleFileError as error:
+        raise FactError(error.message) from None
+    with stream:
+        for number, facts in read_json_lines(stream):
+            if isinstance(facts, FactError):
+                raise FactError(f"{name}: {facts.message}") from None
+            if facts is not None:
+                when = facts.pop("today", None)
+                today = parse_day(str(when), f"{name}: line {number}: today") if when else day
+                yield f"line {number}", facts, today
+
+
+class _LongNumber(ValueError):
+    """A number in JSON with more digits than NUMBER_DIGITS (int() would be slow or fail)."""
+
+    def __init__(self, digits: int) -> None:
+        super().__init__(f"{digits} digits")
+        self.digits = digits
+
+
+def _json_int(text: str) -> int:
+    digits = len(text.lstrip("-"))
+    if digits > NUMBER_DIGITS:
+        raise _LongNumber(digits)
+    return int(text)
+
+
+def _batch_case(
+    facts: dict[str, Any], number: int, rule_base: RuleBase, today: datetime.date
+) -> Case:
+    label = f"line {number}"
+    try:
+        check_names(facts, Origin(label))
         return read_case(facts, rule_base, today=today, origin=Origin(label))
     except FactError as error:
         raise FactError(
             f"{label}: {error.message}", fact=error.fact, suggestion=error.suggestion
         ) from None
+
+
+def _shown(value: object, width: int = 60) -> str:
+    # repr escapes control characters; a long value is cut so the message stays short.
+    return _cut(repr(value), width)
+
+
+def _cut(text: str, width: int = 80) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
 from email.message import EmailMessage
 
@@ -10,6 +11,9 @@ from rich.markup import escape
 
 from engine import Answer
 from engine.answer import Message
+from engine.limits import visible
+
+_BREAKS = re.compile(r"[\t\n\r\v\f]")
 
 ACTION_STYLE = {
     "wait": "bold yellow",
@@ -26,7 +30,7 @@ def print_answer(console: Console, answer: Answer, *, names: bool = False) -> No
     (as `--why` does).
     """
     style = ACTION_STYLE.get(answer.action, "bold")
-    console.print(f"[{style}]{escape(answer.headline)}[/]")
+    console.print(f"[{style}]{escape(_shown(answer.headline))}[/]")
     _section(console, "Why")
     for reason, rule_id in zip(answer.reasons, answer.fired_rules, strict=True):
         _bullet(console, f"{reason} ({rule_id})" if names else reason)
@@ -36,7 +40,8 @@ def print_answer(console: Console, answer: Answer, *, names: bool = False) -> No
     if answer.message is not None:
         _section(console, "Draft message")
         # Flush left and unwrapped, so it pastes into an email as it is.
-        console.print(escape(draft_text(answer.message)), soft_wrap=True)
+        lines = draft_text(answer.message).split("\n")
+        console.print(escape("\n".join(visible(line) for line in lines)), soft_wrap=True)
     if names:
         console.print()
         console.print(f"[dim]Rule base {answer.outcome.rule_base_version[:12]}[/]")
@@ -56,6 +61,12 @@ def draft_email(message: Message) -> bytes:
     return email.as_bytes()
 
 
+def _shown(text: str) -> str:
+    # Facts (names, company, role) may hold escape codes: a terminal must show, not obey them.
+    # Line breaks and tabs become spaces before wrapping; other control characters, escapes.
+    return visible(_BREAKS.sub(" ", text))
+
+
 def _section(console: Console, title: str) -> None:
     console.print()
     console.print(f"[bold]{title}[/]")
@@ -67,7 +78,7 @@ def _width(console: Console) -> int:
 
 def _bullet(console: Console, text: str) -> None:
     wrapped = textwrap.fill(
-        text, width=_width(console), initial_indent="  • ", subsequent_indent="    "
+        _shown(text), width=_width(console), initial_indent="  • ", subsequent_indent="    "
     )
     console.print(escape(wrapped), soft_wrap=True)
 
@@ -77,6 +88,6 @@ def print_lines(console: Console, title: str, lines: list[str]) -> None:
     _section(console, title)
     for line in lines:
         wrapped = textwrap.fill(
-            line, width=_width(console), initial_indent="  ", subsequent_indent="     "
+            _shown(line), width=_width(console), initial_indent="  ", subsequent_indent="     "
         )
         console.print(escape(wrapped), soft_wrap=True)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,7 +19,7 @@ from explain.diff import case_changes, rule_changes
 from .audit import AuditStore, Place
 from .audit_cli import audit_db_option, open_store
 from .errors import FAILED, cli_errors
-from .inputs import parse_day
+from .inputs import parse_day, read_cases_file
 from .output import emit, graph_output_options
 
 
@@ -165,35 +164,20 @@ def diff(
     with cli_errors():
         before, after = load_rule_base(old), load_rule_base(new)
         day = parse_day(today)
-        changes = rule_changes(before, after)
-        click.echo("\n".join(changes) if changes else "no change in the rules")
         if cases_file is not None and not from_audit:
-            cases = list(_cases_from_file(cases_file, day))
+            cases = list(read_cases_file(cases_file, day))
             label = str(cases_file)
         else:
             store = open_store(audit_db)
             cases = list(_cases_from_audit(store)) if store.exists() else []
             label = f"the audit trail ({store.location})"
+        changes = rule_changes(before, after)
+        click.echo("\n".join(changes) if changes else "no change in the rules")
         moved = list(case_changes(before, after, cases))
     click.echo(f"{len(moved)} of {len(cases)} cases from {label} would get other advice")
     for change in moved:
         because = f" (rule {change.responsible})" if change.responsible else ""
         click.echo(f"  {change.label}: {change.before} → {change.after}{because}")
-
-
-def _cases_from_file(
-    path: Path, day: datetime.date
-) -> Iterator[tuple[str, dict[str, Any], datetime.date]]:
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            facts = json.loads(line)
-        except json.JSONDecodeError:
-            continue
-        if isinstance(facts, dict):
-            when = facts.pop("today", None)
-            yield f"line {number}", facts, datetime.date.fromisoformat(when) if when else day
 
 
 def _cases_from_audit(

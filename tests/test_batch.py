@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -85,3 +86,82 @@ def test_progress_on_a_terminal_only(tmp_path: Path) -> None:
     assert len((tmp_path / "out.jsonl").read_text().splitlines()) == 15_000
     piped = subprocess.run(command.split(), capture_output=True, text=True, check=True)
     assert piped.stderr == ""
+
+
+def test_a_bad_byte_costs_only_its_line(run_cli: RunCli) -> None:
+    stdin = (
+        b'{"interview_date": "2026-11-20"}\n'
+        b'{"interview_date": "2026-11-20", "role": "\xff"}\n'
+        b'{"interview_date": "2026-11-02", "culture": "proactive"}\n'
+    )
+    result = run_cli("advise", "--batch", "-", "--today", TODAY, "--no-audit", input=stdin)
+    assert result.exit_code == 1
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [record.get("action") for record in records] == ["wait", None, "follow_up_now"]
+    assert records[1] == {"error": "line 2: not UTF-8 text (byte 0xff at column 43)", "line": 2}
+
+
+def test_bad_values_cost_only_their_line(run_cli: RunCli) -> None:
+    lines = [
+        '{"interview_date": "2026-11-20", "followups_sent": "²"}',
+        '{"interview_date": "2026-11-20", "followups_sent": "--1"}',
+        '{"interview_date": "2026-11-20", "followups_sent": ' + "9" * 5000 + "}",
+        '{"interview_date": "2026-11-20", "role": "\\ud800"}',
+        '{"interview_date": "2026-11-20", "role": ' + "[" * 3000 + "]" * 3000 + "}",
+        '{"interview_date": "9999-12-29", "today": "9999-12-30"}',
+        '{"interview_date": "2026-11-20"}',
+    ]
+    result = run_cli(
+        "advise", "--batch", "-", "--today", TODAY, "--no-audit", input="\n".join(lines)
+    )
+    assert result.exit_code == 1
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [record["line"] for record in records[:-1]] == [1, 2, 3, 4, 5, 6]
+    errors = [record["error"] for record in records[:-1]]
+    assert errors[0] == "line 1: The number of follow-ups sent must be a whole number, not '²'"
+    assert errors[1] == "line 2: The number of follow-ups sent must be a whole number, not '--1'"
+    assert errors[2] == "line 3: a value is a number of 5,000 digits, over the limit of 30"
+    assert errors[3] == "line 4: role contains an invalid character (\\ud800)"
+    assert "line 5: the line nests lists or mappings more than 16 deep" in errors[4]
+    assert errors[5].startswith(
+        "line 6: The interview date, Wednesday 29 December 9999, is too close to the end"
+    )
+    assert records[-1]["action"] == "wait"
+
+
+def test_crlf_line_ends_are_one_line_end(run_cli: RunCli) -> None:
+    stdin = '{"interview_date": "2026-11-20"}\r\n\r\n{"interview_date": "2026-11-02"}\r\n'
+    result = run_cli("advise", "--batch", "-", "--today", TODAY, "--no-audit", input=stdin.encode())
+    assert result.exit_code == 0, result.stdout
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [record["action"] for record in records] == ["wait", "follow_up_now"]
+
+
+def test_a_line_over_the_limit_is_reported_and_skipped(run_cli: RunCli) -> None:
+    long_line = '{"interview_date": "2026-11-20", "role": "' + "x" * 300_000 + '"}'
+    stdin = f'{long_line}\n{{"interview_date": "2026-11-20"}}\n'
+    result = run_cli("advise", "--batch", "-", "--today", TODAY, "--no-audit", input=stdin)
+    assert result.exit_code == 1
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert records[0] == {"error": "line 1: longer than 256 KiB, the limit for one line", "line": 1}
+    assert records[1]["action"] == "wait"
+
+
+def test_control_characters_are_escaped_in_batch_output(run_cli: RunCli) -> None:
+    facts = {"interview_date": "2026-11-20", "competing_offer": True, "company": "Acme\x9b2J"}
+    result = run_cli(
+        "advise", "--batch", "-", "--today", TODAY, "--no-audit", input=json.dumps(facts)
+    )
+    assert result.exit_code == 0
+    assert "\x9b" not in result.stdout and "\x1b" not in result.stdout
+    assert "Acme\x9b2J" in json.loads(result.stdout)["message"]["body"]
+
+
+def test_a_batch_from_a_named_pipe_is_refused(run_cli: RunCli, tmp_path: Path) -> None:
+    fifo = tmp_path / "cases.jsonl"
+    os.mkfifo(fifo)
+    result = run_cli("advise", "--batch", str(fifo), "--today", TODAY, "--no-audit")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"error: {fifo} is not a regular file (it is a pipe or a device), not a batch of cases\n"
+    )

@@ -20,7 +20,7 @@ LIMIT_MESSAGES = (
     "the weekend cannot hold every day of the week",
     "`priority` is at most 1000000, not N",
     "conditions nested too deeply: at most 8 levels of all/any/not",
-    "not valid YAML or JSON: nested more than 40 levels deep",
+    "the file nests lists or mappings more than 64 deep, the limit for a rule file",
     "too many different paths through the rules to check: more than 5000",
     "too many different tests after the same conditions: the rule engine holds at most 500",
     "too many rules with the same conditions: the rule engine holds at most 250",
@@ -117,7 +117,7 @@ def _nested(kind: str, depth: int) -> str:
 
 
 DEEP_CONDITIONS = "conditions nested too deeply: at most 8 levels of all/any/not"
-DEEP_FILE = "not valid YAML or JSON: nested more than 40 levels deep"
+DEEP_FILE = "the file nests lists or mappings more than 64 deep, the limit for a rule file"
 
 
 @pytest.mark.parametrize(
@@ -156,14 +156,14 @@ def test_a_deep_json_facts_file_is_refused(run_cli: RunCli, tmp_path: Path) -> N
     facts.write_text('{"discussed_points": ' + "[" * 5000 + "]" * 5000 + "}")
     result = run_cli("advise", str(facts), "--today", "2026-11-26", "--no-audit")
     assert result.exit_code == 2
-    assert "nested more than 40 levels deep" in result.stderr
+    assert "the file nests lists or mappings more than" in result.stderr
 
 
 def test_a_deep_scenario_file_is_refused(run_cli: RunCli, rules_copy: Path) -> None:
     (rules_copy / "tests" / "deep.yaml").write_text("scenarios: " + "[" * 5000 + "]" * 5000)
     result = run_cli("rules", "test", str(rules_copy))
     assert result.exit_code == 2
-    assert "nested more than 40 levels deep" in result.stderr
+    assert "the file nests lists or mappings more than" in result.stderr
 
 
 def test_many_date_tests_in_a_rule_cost_one_pass(run_cli: RunCli, rules_copy: Path) -> None:
