@@ -26,6 +26,7 @@ from .inputs import parse_day, read_facts_file
 from .output import OutputError, emit, graph_output_options, write_atomically
 from .render import draft_email, print_answer, print_lines
 from .rules_cli import rules
+from .serve_cli import serve
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -326,6 +327,7 @@ def _open_text(path: str) -> Iterator[TextIO]:
 
 main.add_command(audit)
 main.add_command(rules)
+main.add_command(serve)
 
 
 def _progress_console() -> Console | None:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from engine import Case, FactError, Origin, RuleBase, RuleFileError, parse_document, read_case
+from engine.source import Document
 
 
 def parse_day(text: str | None, option: str = "--today") -> datetime.date:
@@ -31,19 +32,7 @@ def read_facts_file(path: str | None, overrides: Sequence[str]) -> tuple[dict[st
     if path is not None:
         label = "standard input" if path == "-" else path
         text = sys.stdin.read() if path == "-" else _read_text(Path(path))
-        try:
-            document = parse_document(text, label)
-        except RuleFileError as error:
-            raise FactError(error.message, location=error.location) from None
-        if document.value is None:
-            raise FactError(f"{label} is empty: it should list facts such as interview_date")
-        if not isinstance(document.value, dict):
-            raise FactError(
-                f"{label} must be a mapping of fact names to values, such as "
-                "`interview_date: 2026-11-20`",
-                location=document.where(()),
-            )
-        facts.update(document.value)
+        facts, document = _facts_document(text, label)
     names = set()
     for item in overrides:
         name, separator, value = item.partition("=")
@@ -52,6 +41,28 @@ def read_facts_file(path: str | None, overrides: Sequence[str]) -> tuple[dict[st
         facts[name.strip()] = value
         names.add(name.strip())
     return facts, Origin(label, document, frozenset(names))
+
+
+def read_facts_text(text: str, label: str) -> tuple[dict[str, Any], Origin]:
+    """The facts from YAML/JSON text that came from `label` (a request body, say)."""
+    facts, document = _facts_document(text, label)
+    return facts, Origin(label, document)
+
+
+def _facts_document(text: str, label: str) -> tuple[dict[str, Any], Document]:
+    try:
+        document = parse_document(text, label)
+    except RuleFileError as error:
+        raise FactError(error.message, location=error.location) from None
+    if document.value is None:
+        raise FactError(f"{label} is empty: it should list facts such as interview_date")
+    if not isinstance(document.value, dict):
+        raise FactError(
+            f"{label} must be a mapping of fact names to values, such as "
+            "`interview_date: 2026-11-20`",
+            location=document.where(()),
+        )
+    return dict(document.value), document
 
 
 def _read_text(path: Path) -> str:
