@@ -62,12 +62,12 @@ def serve(
     with cli_errors():
         day: datetime.date | None = parse_day(today) if today else None
         advisor = Advisor(load_rule_base(rules_dir))
-        store = None if no_audit else open_store(audit_db)
+        store_path = None if no_audit else open_store(audit_db).path
         try:
             gate = Gate.from_file(password_file) if password_file else Gate.with_token()
         except PasswordFileError as error:
             raise click.BadParameter(str(error), param_hint="--password-file") from None
-    app = create_app(Settings(advisor, gate, store, day))
+    app = create_app(Settings(advisor, gate, store_path, day))
     shown = f"[{host}]" if ":" in host else host
     address = f"http://{shown}:{port}/"
     click.echo(f"followup is open at {address}  (Ctrl-C stops it)")

@@ -9,7 +9,6 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 
 from engine import Advisor
-from followup.audit import AuditStore
 from followup.web import Gate, Settings, create_app
 from followup.web.security import CSRF_COOKIE
 
@@ -22,8 +21,7 @@ NO_TIMELINE_HEADLINE = "Wait — follow up on Monday 30 November 2026, in 4 days
 def web_client(
     advisor: Advisor, audit_db: Path | None = None, gate: Gate | None = None
 ) -> TestClient:
-    store = AuditStore(audit_db) if audit_db is not None else None
-    settings = Settings(advisor, gate or Gate("secret-token"), store, DAY)
+    settings = Settings(advisor, gate or Gate("secret-token"), audit_db, DAY)
     client = TestClient(create_app(settings))
     client.get("/")  # a first visit sets the CSRF cookie, as a browser's would
     return client
