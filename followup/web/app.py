@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from . import api, audit_pages, pages
+from . import api, audit_pages, pages, rules_page
 from .security import SecurityMiddleware
 from .settings import STATIC, Settings
 
@@ -22,6 +22,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.settings = settings
     app.include_router(pages.router)
     app.include_router(audit_pages.router)
+    app.include_router(rules_page.router)
     app.include_router(api.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(SecurityMiddleware)
