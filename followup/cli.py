@@ -253,6 +253,11 @@ def ask(today: str | None, rules_dir: Path | None, no_audit: bool, audit_db: Pat
     help="Say what stands in the way of ACTION, and the smallest change of facts leading to it.",
 )
 @click.option("--tree", is_flag=True, help="Draw the decision tree with this case's path marked.")
+@click.option(
+    "--timeline",
+    is_flag=True,
+    help="Draw a calendar from the interview to the day to follow up (-o FILE.svg|png|pdf).",
+)
 def explain(
     facts_file: str | None,
     overrides: Sequence[str],
@@ -262,6 +267,7 @@ def explain(
     out: Path | None,
     why_not_action: str | None,
     tree: bool,
+    timeline: bool,
 ) -> None:
     """Show why this advice was given: every rule, fired or not, and the conditions it checked.
 
@@ -274,6 +280,7 @@ def explain(
         followup explain examples/timeline.yaml -o reasoning.svg
         followup explain examples/timeline.yaml --tree -o path.png
         followup explain examples/no-timeline.yaml --why-not follow_up_now
+        followup explain examples/timeline.yaml --timeline -o timeline.png
     """
     with cli_errors(name_facts=True):
         request = _request(facts_file, overrides, today, rules_dir)
@@ -292,6 +299,9 @@ def explain(
         from . import pictures  # noqa: PLC0415 - networkx and Graphviz load only for graphs
 
         fmt = pictures.graph_format(output_format, out)
+        if timeline:
+            emit(pictures.timeline(rule_base, answer, fmt), fmt, out)
+            return
         if tree:
             drawn = pictures.tree(rule_base, answer.outcome.values)
         else:

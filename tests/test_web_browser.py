@@ -126,16 +126,19 @@ def test_a_whole_consultation_by_clicking_and_typing(page: Page, tmp_path: Path)
 def test_the_answer_page_copies_the_message_with_the_names(page: Page, tmp_path: Path) -> None:
     page.goto("/?interview_date=2026-11-20&competing_offer=no&has_update=yes")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Follow up now")
-    page.get_by_label("Your name").fill("<script>alert(1)</script>")
+    page.get_by_label("Your name").fill("Ada <Lovelace>")  # shown as typed, never as markup
+    page.get_by_label("The company's name").fill("Analytical Engines")
+    page.get_by_label("Your news").fill("I have just finished my certification")
     page.get_by_role("button", name="Update the message").click()
-    expect(page.locator("#draft")).to_contain_text("<script>alert(1)</script>")
+    expect(page.locator("#draft")).to_contain_text("Ada <Lovelace>")
     page.get_by_text("The reasoning graph").click()
-    expect(page.locator(".graph svg")).to_be_visible()
+    expect(page.locator(".reasoning .graph svg")).to_be_visible()
+    expect(page.get_by_role("region", name="Your timeline")).to_contain_text("Follow up")
     screenshot(page, "web-answer.png", tmp_path)
     page.get_by_role("button", name="Copy the message").click()
     expect(page.get_by_text("Copied.")).to_be_visible()
     copied = page.evaluate("navigator.clipboard.readText()")
-    assert copied.startswith("Subject: ") and "<script>alert(1)</script>" in copied
+    assert copied.startswith("Subject: ") and "Ada <Lovelace>" in copied
 
 
 def test_keyboard_only_through_a_consultation(page: Page) -> None:

@@ -232,6 +232,7 @@ def answer_page(request: Request) -> Response:
         decision_hidden=urllib.parse.parse_qsl(decision_query),
         back="/?" + answers_query(consultation, **{AGAIN: _last_decision_fact(consultation)}),
         reasoning=_reasoning_svg(consultation, answer),
+        timeline=_timeline_svg(consultation, answer),
         actions=_other_actions(consultation, answer),
         why_not=_why_not(consultation, answer, params.get(WHY_NOT, "")),
         why_not_action=params.get(WHY_NOT, ""),
@@ -270,6 +271,13 @@ def _reasoning_svg(consultation: Consultation, answer: Answer) -> Markup:
     from explain.render import render_picture  # noqa: PLC0415
 
     svg = render_picture(reasoning_graph(consultation.rule_base, answer), "svg").decode()
+    return Markup(svg[svg.find("<svg") :])  # noqa: S704 - Graphviz output, escaped by Graphviz
+
+
+def _timeline_svg(consultation: Consultation, answer: Answer) -> Markup:
+    from explain.timeline import timeline_picture  # noqa: PLC0415 - Graphviz loads on demand
+
+    svg = timeline_picture(consultation.rule_base, answer, "svg").decode()
     return Markup(svg[svg.find("<svg") :])  # noqa: S704 - Graphviz output, escaped by Graphviz
 
 

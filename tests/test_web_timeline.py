@@ -1,0 +1,49 @@
+"""The timeline for the person who asked: on the answer page and from `explain --timeline`."""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+
+import pytest
+
+from engine import Advisor, read_case
+from explain.timeline import marks
+
+from .conftest import EXAMPLES, TODAY, RunCli
+from .web_support import web_client
+
+
+def test_marks_name_each_day_in_order(advisor: Advisor) -> None:
+    facts = {"interview_date": "2026-11-20", "timeline_given": True, "decision_date": "2026-12-04"}
+    answer = advisor.advise(read_case(facts, advisor.rule_base, today=datetime.date(2026, 11, 26)))
+    assert [(mark.day.isoformat(), mark.words) for mark in marks(answer)] == [
+        ("2026-11-20", "Your interview"),
+        ("2026-11-26", "Today"),
+        ("2026-12-04", "They decide by"),
+        ("2026-12-07", "Follow up on"),
+    ]
+
+
+@pytest.mark.parametrize("suffix", ["svg", "png"])
+def test_explain_draws_the_timeline(run_cli: RunCli, tmp_path: Path, suffix: str) -> None:
+    out = tmp_path / f"timeline.{suffix}"
+    result = run_cli(
+        "explain", str(EXAMPLES / "timeline.yaml"), "--today", TODAY, "--timeline", "-o", str(out)
+    )
+    assert result.exit_code == 0, result.stderr
+    if suffix == "svg":
+        assert "Follow up on: Monday 7 December" in out.read_text()
+    else:
+        assert out.read_bytes().startswith(b"\x89PNG")
+
+
+def test_explain_refuses_a_timeline_as_text(run_cli: RunCli) -> None:
+    result = run_cli("explain", str(EXAMPLES / "timeline.yaml"), "--timeline")
+    assert result.exit_code == 2
+    assert "--timeline draws a picture" in result.stderr
+
+
+def test_the_answer_page_shows_the_timeline(advisor: Advisor) -> None:
+    page = web_client(advisor).get("/answer?interview_date=2026-11-16&competing_offer=yes").text
+    assert "Your interview: Monday 16 November" in page
