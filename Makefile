@@ -40,6 +40,7 @@ bench: install
 	$(BIN)/python -m bench.explain
 	$(BIN)/python -m bench.audit
 	$(BIN)/python -m bench.rules
+	$(BIN)/python -m bench.serve
 
 clean:
 	rm -rf $(VENV) build *.egg-info
