@@ -108,7 +108,7 @@ class SecurityMiddleware:
         scope.setdefault("state", {})["csrf"] = token
         length = request.headers.get("content-length", "")
         if length.isdigit() and int(length) > self.max_body:
-            await self._too_large(scope, receive, send)
+            await self._too_large(scope, receive, send, secured=True)
             return
         started = False
 
@@ -142,10 +142,13 @@ class SecurityMiddleware:
                 raise
             await self._too_large(scope, receive, send_with_headers)
 
-    async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _too_large(
+        self, scope: Scope, receive: Receive, send: Send, secured: bool = False
+    ) -> None:
         response = PlainTextResponse(
             f"The request is too large: at most {self.max_body:,} bytes are accepted.",
             status_code=413,
+            headers=HEADERS if secured else None,
         )
         await response(scope, receive, send)
 
