@@ -10,7 +10,7 @@ import pytest
 
 from engine import Advisor
 from followup.audit import AuditStore
-from followup.consultation import Consultation
+from followup.consultation import Consultation, Prompt
 
 from .web_support import DAY, NO_TIMELINE, NO_TIMELINE_HEADLINE, reply, web_client
 
@@ -115,3 +115,21 @@ def test_the_answer_page_fills_names_into_the_draft(advisor: Advisor) -> None:
     ).text
     assert "Ada Lovelace" in page
     assert 'id="copy"' in page
+
+
+def test_ask_and_advance_take_the_same_path(advisor: Advisor) -> None:
+    """The terminal (one reply at a time through `ask`) and a page (all replies at once)."""
+    replies = ["2026-11-16", "no", "no", "1", "2026-11-17"]
+    typed = iter(replies)
+    asked: list[str] = []
+
+    def ask(prompt: Prompt) -> str:
+        asked.append(prompt.fact)
+        return next(typed)
+
+    at_terminal = Consultation(advisor, DAY, ask, lambda _text: None).run()
+    stateless = consultation(advisor)
+    step = stateless.advance(dict(zip(asked, replies, strict=True)))
+    assert step.answer is not None
+    assert step.answer.to_json() == at_terminal.to_json()
+    assert stateless.order == asked

@@ -149,7 +149,7 @@ def _question(request: Request, step: Step, status: int) -> Response:
     spec = step.pending.spec
     reading = step.reading
     ambiguous = reading.ambiguous if reading else None
-    choices = _choices(spec, step.prompt.choices)
+    choices = [(label, label) for label in step.prompt.choices]
     if ambiguous is not None:
         choices = [(day.isoformat(), long_date(day)) for day in ambiguous.readings]
     back = ""
@@ -186,10 +186,6 @@ def _why_rules(consultation: Consultation, step: Step) -> str:
 def _previous_reply(request: Request, fact: str) -> str:
     """What was typed before a refusal, so it can be corrected rather than retyped."""
     return str(request.query_params.get(fact, ""))[:MAX_REPLY]
-
-
-def _choices(spec: FactSpec, labels: tuple[str, ...]) -> list[tuple[str, str]]:
-    return [(label, label) for label in labels]
 
 
 def _answered(consultation: Consultation) -> list[tuple[str, str]]:
