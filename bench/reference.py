@@ -53,15 +53,22 @@ def reference_advice(
     if sent == 1:
         reminder = _after(_date(facts, "last_followup_date"), REMINDER_GAP_DAYS)
         if today >= reminder:
-            return "send_reminder", today
+            return _when_due("send_reminder", today)
         return "wait", reminder
 
-    if facts.get("timeline_given", False):
+    if facts.get("timeline_given", False) or "decision_date" in facts:
         first = _after(_date(facts, "decision_date"), AFTER_DECISION_DAYS)
     elif facts.get("culture", "unsure") == "proactive":
         first = _after(_date(facts, "interview_date"), PROACTIVE_WAIT_DAYS)
     else:
         first = _after(_date(facts, "interview_date"), DEFAULT_WAIT_DAYS)
     if today >= first:
-        return "follow_up_now", today
+        return _when_due("follow_up_now", today)
     return "wait", first
+
+
+def _when_due(action: str, today: datetime.date) -> tuple[str, datetime.date]:
+    """Revision 2: a message due on a day off waits for the next working day."""
+    if business_day(today) != today:
+        return "wait", business_day(today)
+    return action, today

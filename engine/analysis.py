@@ -17,6 +17,7 @@ from .conditions import compare, compares, evaluate
 from .dates import days_after
 from .errors import EngineError, FactError, Location
 from .facts import read_case
+from .limits import MAX_EXAMPLE_TRIES, MAX_SEARCH_BRANCHES, MAX_SEARCH_STEPS
 from .model import AllOf, Compare, CompareOp, Condition, DateExpr, FactRef, Not, Rule, RuleBase
 from .session import Advisor
 from .tree import (
@@ -54,11 +55,12 @@ class Problem:
 
 def analyse(rule_base: RuleBase, decides_at: Location) -> list[Problem]:
     """Every problem of the rules as a whole, in file order; empty when the rules are sound."""
+    # The engine first: rules it cannot hold are refused before any exploring.
+    advisor = Advisor(rule_base)
     problems = list(_cycles(rule_base))
     analysis = analyse_tree(rule_base)
     problems += _dead_rules(rule_base, analysis)
-    advisor = Advisor(rule_base)
-    problems += _unfounded(analysis)
+    problems += _unfounded(rule_base, analysis)
     problems += _conflicts(rule_base, analysis, advisor)
     problems += _gaps(rule_base, analysis, advisor, decides_at)
     return problems
@@ -178,51 +180,106 @@ def _possible(condition: Condition, state: State) -> bool:
 
 
 def _satisfiable(rule_base: RuleBase, condition: Condition) -> bool:
-    tests = list(compares(condition))
-    finite = sorted(
-        {
-            t.fact
-            for t in tests
-            if finite_domain(rule_base, t.fact) is not None and not isinstance(t.value, FactRef)
-        }
-    )
-    others = sorted({predicate_key(t)[0] for t in tests if t.fact not in finite}, key=repr)
-    domains = [finite_domain(rule_base, name) or [] for name in finite]
-    for values in itertools.product(*domains):
-        assignment = dict(zip(finite, values, strict=True))
-        for truths in itertools.product((True, False), repeat=len(others)):
-            settled = dict(zip(others, truths, strict=True))
-            if _holds(condition, assignment, settled):
+    """Whether some case meets the condition, each test of a date taken as free.
+
+    A search that narrows the values of the finite facts and settles the other tests as it
+    goes: a list of tests costs one pass (it branches only at `any`, or at a `not` of a list),
+    rather than trying every combination of answers.
+    """
+    domains = {
+        test.fact: frozenset(domain)
+        for test in compares(condition)
+        if not isinstance(test.value, FactRef)
+        and (domain := finite_domain(rule_base, test.fact)) is not None
+    }
+    return _Search().holds([(condition, True)], domains, {})
+
+
+_Goal = tuple[Condition, bool]
+
+
+class _Search:
+    """A depth-first search with a bounded number of steps.
+
+    A list of tests is a loop, not a recursion; only `any` branches. A rule with many `any`
+    in one list could still take exponential time, so past MAX_SEARCH_STEPS (or as deep as
+    MAX_SEARCH_BRANCHES) the rule is taken as satisfiable: the checker then explains a rule
+    that cannot fire by the rules that decide first, rather than by a contradiction.
+    """
+
+    def __init__(self) -> None:
+        self.steps = 0
+
+    def holds(
+        self,
+        goals: list[_Goal],
+        domains: Mapping[str, frozenset[Any]],
+        settled: Mapping[Any, bool],
+        depth: int = 0,
+    ) -> bool:
+        stack = list(reversed(goals))
+        choices: list[_Goal] = []  # branched on last, once the plain tests are settled
+        while stack:
+            self.steps += 1
+            if self.steps > MAX_SEARCH_STEPS or depth > MAX_SEARCH_BRANCHES:
                 return True
-    return False
+            condition, wanted = stack.pop()
+            if isinstance(condition, Not):
+                stack.append((condition.item, not wanted))
+            elif isinstance(condition, Compare):
+                narrowed = _narrow(condition, wanted, domains, settled)
+                if narrowed is None:
+                    return False
+                domains, settled = narrowed
+            elif isinstance(condition, AllOf) == wanted:
+                # `all` wanted true, or `any` wanted false: every item must come out so.
+                stack.extend((item, wanted) for item in reversed(condition.items))
+            else:
+                choices.append((condition, wanted))
+        if not choices:
+            return True
+        (choice, wanted), rest = choices[0], choices[1:]
+        assert not isinstance(choice, (Compare, Not))
+        return any(
+            self.holds([(item, wanted), *rest], domains, settled, depth + 1)
+            for item in choice.items
+        )
 
 
-def _holds(
-    condition: Condition, assignment: Mapping[str, Any], settled: Mapping[Any, bool]
-) -> bool:
-    if isinstance(condition, Compare):
-        if condition.fact in assignment and not isinstance(condition.value, FactRef):
-            return compare(condition, assignment)
-        key, polarity = predicate_key(condition)
-        return settled[key] == polarity
-    if isinstance(condition, Not):
-        return not _holds(condition.item, assignment, settled)
-    results = (_holds(item, assignment, settled) for item in condition.items)
-    return all(results) if isinstance(condition, AllOf) else any(results)
+def _narrow(
+    test: Compare, wanted: bool, domains: Mapping[str, frozenset[Any]], settled: Mapping[Any, bool]
+) -> tuple[Mapping[str, frozenset[Any]], Mapping[Any, bool]] | None:
+    """The values and settled tests left once `test` comes out as `wanted`; None if none."""
+    if test.fact in domains and not isinstance(test.value, FactRef):
+        kept = frozenset(
+            value for value in domains[test.fact] if compare(test, {test.fact: value}) == wanted
+        )
+        return ({**domains, test.fact: kept}, settled) if kept else None
+    key, polarity = predicate_key(test)
+    truth = wanted == polarity
+    if settled.get(key, truth) != truth:
+        return None
+    return domains, {**settled, key: truth}
 
 
-def _unfounded(analysis: TreeAnalysis) -> Iterator[Problem]:
+def _unfounded(rule_base: RuleBase, analysis: TreeAnalysis) -> Iterator[Problem]:
     seen: set[tuple[str, str]] = set()
     for rule, source, _state in analysis.unfounded:
         if (rule.id, source) in seen:
             continue
         seen.add((rule.id, source))
+        if rule_base.facts[source].derived:
+            problem = "which no rule has concluded when it applies"
+            suggestion = f"add a condition that `{source}` is known, or count from a given fact"
+        else:
+            problem = "which may not be given when it applies"
+            suggestion = f"add `{source}: {{known: true}}` to its conditions"
         yield Problem(
             "unfounded",
-            f"rule `{rule.id}` counts from `{source}`, which no rule has concluded when it applies",
+            f"rule `{rule.id}` counts from `{source}`, {problem}",
             rule.location,
             rule.id,
-            f"add a condition that `{source}` is known, or count from a given fact",
+            suggestion,
         )
 
 
@@ -275,10 +332,13 @@ def example_case(
         elif choices:
             base[name] = choices[0]
     date_facts = _dates_needed(rule_base, state, base)
-    for offsets in itertools.product(DATE_OFFSETS, repeat=len(date_facts)):
+    choices = [_date_choices(name, state) for name in date_facts]
+    # Every combination of days would cost exponential time in the number of date facts:
+    # try a bounded number, the days near today first; a problem may come without example.
+    for days in itertools.islice(itertools.product(*choices), MAX_EXAMPLE_TRIES):
         facts = dict(base)
-        for name, offset in zip(date_facts, offsets, strict=True):
-            facts[name] = (EXAMPLE_TODAY + datetime.timedelta(days=offset)).isoformat()
+        for name, day in zip(date_facts, days, strict=True):
+            facts[name] = day.isoformat()
         if not _follows(rule_base, state, facts):
             continue
         try:
@@ -294,6 +354,20 @@ def example_case(
         if not expect_gap:
             return {**facts, "today": EXAMPLE_TODAY.isoformat()}
     return None
+
+
+def _date_choices(name: str, state: State) -> list[datetime.date]:
+    """Days to try for a date fact: around today, then around each day the path compares it with."""
+    near = [EXAMPLE_TODAY + datetime.timedelta(days=offset) for offset in DATE_OFFSETS]
+    compared = sorted(
+        datetime.date.fromordinal(day)
+        for fact, _op, operand in state.settled
+        if fact == name and isinstance(operand, datetime.date)
+        for shift in (-1, 0, 1)
+        # The first and last days of the calendar have no day before or after them.
+        if 1 <= (day := operand.toordinal() + shift) <= datetime.date.max.toordinal()
+    )
+    return list(dict.fromkeys(near + compared))
 
 
 def _dates_needed(rule_base: RuleBase, state: State, finite: Mapping[str, Any]) -> list[str]:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .conditions import evaluate
+from .dates import Move
 from .model import RuleBase
 from .templates import join_items, render
 from .trace import Outcome, jsonable
@@ -70,7 +71,17 @@ def compose_answer(rule_base: RuleBase, outcome: Outcome) -> Answer:
         return _readable(rule_base, name, values.get(name))
 
     reasons = tuple(
-        render(rule_base.rule(firing.rule_id).reason, lookup)
+        " ".join(
+            text
+            for text in (
+                render(rule_base.rule(firing.rule_id).reason, lookup),
+                *(
+                    moved_sentence(rule_base, move, firing.concluded[fact])
+                    for fact, move in firing.moved.items()
+                ),
+            )
+            if text
+        )
         for firing in outcome.trace
         if firing.status == "fired"
     )
@@ -85,6 +96,18 @@ def compose_answer(rule_base: RuleBase, outcome: Outcome) -> Answer:
         message=_message(rule_base, values.get(MESSAGE), values, lookup),
         outcome=outcome,
     )
+
+
+def moved_sentence(rule_base: RuleBase, move: Move, working_day: datetime.date) -> str:
+    """The calendar's sentence for a computed day that moved off a weekend day or holiday."""
+    calendar = rule_base.calendar
+    holiday = move.holiday
+    if holiday is None:
+        day_off = render(calendar.weekend_day, lambda name: None)
+    else:
+        day_off = render(calendar.holiday, lambda name: holiday if name == "holiday" else None)
+    extras = {"unmoved_day": move.unmoved, "day_off": day_off, "working_day": working_day}
+    return render(calendar.moved, extras.get)
 
 
 def _message(rule_base: RuleBase, template_id: Any, values: Any, lookup: Any) -> Message | None:

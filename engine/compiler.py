@@ -14,6 +14,7 @@ from typing import Any
 
 from .conditions import compares
 from .errors import RuleFileError
+from .limits import check_engine_capacity
 from .model import AllOf, AnyOf, Compare, CompareOp, Condition, FactRef, Not, Rule, RuleBase
 
 CASE_ALIAS = "c"
@@ -90,6 +91,7 @@ def compile_rule_base(rule_base: RuleBase) -> CompiledRules:
     }
     lowest = max((definition["pri"] for definition in definitions.values()), default=0) + 1
     definitions[CASE_RECEIVED] = {"all": [{CASE_ALIAS: {KIND: "case"}}], "pri": lowest}
+    check_engine_capacity(definitions, {rule.id: rule.location for rule in rule_base.rules})
     return CompiledRules(
         definitions,
         frozenset(compiler.given_used),

@@ -10,6 +10,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any, cast
 
 from .errors import RuleFileError
+from .limits import MAX_CONDITION_DEPTH
 from .model import (
     DATE_OPS,
     AllOf,
@@ -45,30 +46,41 @@ class ConditionParser:
         self.document = document
         self.facts = facts
 
-    def parse(self, raw: Any, path: PathKey) -> Condition:
+    def parse(self, raw: Any, path: PathKey, depth: int = 0) -> Condition:
         where = self.document.where(path)
+        if depth > MAX_CONDITION_DEPTH:
+            raise RuleFileError(
+                f"conditions nested too deeply: at most {MAX_CONDITION_DEPTH} levels of "
+                "all/any/not",
+                location=where,
+                suggestion="write the conditions as one plain list where you can",
+            )
         if isinstance(raw, list):
             if not raw:
                 raise RuleFileError("an empty list of conditions", location=where)
-            items = tuple(self.parse(item, (*path, index)) for index, item in enumerate(raw))
+            items = tuple(
+                self.parse(item, (*path, index), depth + 1) for index, item in enumerate(raw)
+            )
             return AllOf(items, where)
         if not isinstance(raw, dict) or not raw:
             raise RuleFileError(
                 "a condition must be `fact: value`, or all/any/not with conditions under it",
                 location=where,
             )
-        parts = [self._parse_entry(key, value, (*path, key)) for key, value in raw.items()]
+        parts = [self._parse_entry(key, value, (*path, key), depth) for key, value in raw.items()]
         return parts[0] if len(parts) == 1 else AllOf(tuple(parts), where)
 
-    def _parse_entry(self, key: str, value: Any, path: PathKey) -> Condition:
+    def _parse_entry(self, key: str, value: Any, path: PathKey, depth: int) -> Condition:
         where = self.document.where(path)
         if key in ("all", "any"):
             if not isinstance(value, list) or not value:
                 raise RuleFileError(f"`{key}` needs a list of conditions", location=where)
-            items = tuple(self.parse(item, (*path, index)) for index, item in enumerate(value))
+            items = tuple(
+                self.parse(item, (*path, index), depth + 1) for index, item in enumerate(value)
+            )
             return AllOf(items, where) if key == "all" else AnyOf(items, where)
         if key == "not":
-            return Not(self.parse(value, path), where)
+            return Not(self.parse(value, path, depth + 1), where)
         return self._parse_compare(key, value, path)
 
     def _parse_compare(self, fact: str, raw: Any, path: PathKey) -> Compare:

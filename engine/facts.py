@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .conditions import evaluate
-from .dates import long_date
+from .dates import Calendar, long_date, nearest_countries, normalise_country
 from .errors import FactError, Location
 from .model import DateCheck, FactSpec, RuleBase
 from .source import Document
@@ -83,12 +83,50 @@ def read_case(
     values = dict(given)
     values.setdefault(TODAY, today)
     for spec in rule_base.given_facts():
+        _apply_implication(spec, values, origin, rule_base.facts)
+    for spec in rule_base.given_facts():
         if spec.name not in values and spec.has_default and not spec.for_message_only:
             values[spec.name] = spec.default
     for spec in rule_base.given_facts():
         _check_needed(spec, values, origin, rule_base.facts)
         check_dates(spec, values, origin, rule_base.facts)
+    add_computed(rule_base, values)
     return Case(values=values, given=given)
+
+
+def case_calendar(rule_base: RuleBase, values: Mapping[str, Any]) -> Calendar:
+    """The days off of one case: the weekend, and its country's (or the default's) holidays."""
+    fact = rule_base.country_fact
+    country = values.get(fact) if fact is not None else None
+    calendar = rule_base.calendar
+    return Calendar(calendar.weekend, country or calendar.country, calendar.holiday_names)
+
+
+def add_computed(rule_base: RuleBase, values: dict[str, Any]) -> None:
+    """Work out the facts the calendar decides (such as whether today is a day off)."""
+    calendar = case_calendar(rule_base, values)
+    for spec in rule_base.given_facts():
+        if spec.day_off_of is not None and values.get(spec.day_off_of) is not None:
+            values[spec.name] = calendar.day_off(values[spec.day_off_of]) is not None
+
+
+def _apply_implication(
+    spec: FactSpec, values: dict[str, Any], origin: Origin, facts: Mapping[str, FactSpec]
+) -> None:
+    """A fact given implies a yes/no fact (a named decision date means a timeline was given)."""
+    if spec.implied_by is None or values.get(spec.implied_by) is None:
+        return
+    if values.get(spec.name) is False:
+        implied = _spec_of(spec.implied_by, facts)
+        given = values[spec.implied_by]
+        shown = long_date(given) if isinstance(given, datetime.date) else _shown(given)
+        raise FactError(
+            f"You answered no to {spec.words}, yet gave {implied.words} ({shown}), which means yes",
+            fact=spec.name,
+            location=origin.where(spec.name),
+            suggestion=f"remove one of the two: {spec.name} or {spec.implied_by}",
+        )
+    values[spec.name] = True
 
 
 def check_dates(
@@ -107,10 +145,12 @@ def check_dates(
 
 def _spec(name: str, rule_base: RuleBase, origin: Origin) -> FactSpec:
     spec = rule_base.facts.get(name)
-    if spec is not None and not spec.derived:
+    if spec is not None and not spec.derived and not spec.computed:
         return spec
-    given = [fact.name for fact in rule_base.given_facts()]
-    if spec is not None:
+    given = [fact.name for fact in rule_base.given_facts() if not fact.computed]
+    if spec is not None and spec.computed:
+        message = f"`{name}` is worked out from the calendar and cannot be given"
+    elif spec is not None:
         message = f"`{name}` is concluded by the rules and cannot be given"
     else:
         message = f"unknown fact `{name}`"
@@ -130,7 +170,7 @@ def parse_value(spec: FactSpec, value: Any, origin: Origin) -> Any:
             f"{_subject(spec)} must be {_expected(spec)}, not {_shown(value)}",
             fact=spec.name,
             location=origin.where(spec.name),
-            suggestion=did_you_mean(str(value), spec.values) if spec.type == "choice" else None,
+            suggestion=_suggest(spec, value),
         )
     if spec.minimum is not None and parsed < spec.minimum:
         raise FactError(
@@ -141,8 +181,18 @@ def parse_value(spec: FactSpec, value: Any, origin: Origin) -> Any:
     return parsed
 
 
+def _suggest(spec: FactSpec, value: Any) -> str | None:
+    if spec.type == "choice":
+        return did_you_mean(str(value), spec.values)
+    if spec.type == "country":
+        return nearest_countries(str(value))
+    return None
+
+
 def _coerce(spec: FactSpec, value: Any) -> Any:
     kind = spec.type
+    if kind == "country":
+        return normalise_country(value) if isinstance(value, str) else None
     if kind == "date":
         if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
             return value
@@ -195,13 +245,14 @@ def _expected(spec: FactSpec) -> str:
         "whole_number": "a whole number",
         "choice": "one of: " + ", ".join(spec.value_words(value) for value in spec.values),
         "list_of_text": "a list of short texts",
+        "country": "a country code, such as US, US-CA, GB-ENG or DE-BY",
     }.get(spec.type, "a text")
 
 
 def _check_needed(
     spec: FactSpec, values: Mapping[str, Any], origin: Origin, facts: Mapping[str, FactSpec]
 ) -> None:
-    if spec.name in values or spec.optional or spec.for_message_only:
+    if spec.name in values or spec.optional or spec.for_message_only or spec.computed:
         return
     if spec.needed_when is None:
         raise FactError(f"{_subject(spec)} is missing", fact=spec.name, location=origin.where(""))
@@ -244,6 +295,7 @@ def _check_date(
             f"{_subject(spec)}, {long_date(mine)}, {relation} {other_words}, {long_date(other)}",
             fact=spec.name,
             location=origin.where(spec.name),
+            suggestion=check.hint,
         )
 
 

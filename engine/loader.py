@@ -11,11 +11,12 @@ from typing import Any, cast
 
 from . import schema
 from .conditions import ConditionParser, literal
-from .dates import WEEKDAYS
+from .dates import WEEKDAYS, nearest_countries, normalise_country
 from .errors import Location, RuleFileError
 from .model import (
     ActionSpec,
     AllOf,
+    CalendarSpec,
     Conclusion,
     DateCheck,
     DateExpr,
@@ -34,6 +35,9 @@ from .templates import bad_placeholder, placeholders
 RULE_FILES = {kind: f"{kind}.yaml" for kind in schema.FILE_KINDS}
 RESERVED_NAMES = frozenset({"kind", "sid", "id", "name", "value"})
 HEADLINE_EXTRAS = ("days_until",)
+# The calendar's texts, and what its sentence about a moved day may name besides facts.
+CALENDAR_TEXTS = ("moved", "weekend_day", "holiday", "reminder_summary", "no_reminder")
+MOVED_EXTRAS = ("unmoved_day", "day_off", "working_day")
 DEFAULT_RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
 
 
@@ -121,6 +125,7 @@ class _Builder:
             goal = self._goal(advice)
         rules = self._rules(advice, templates)
         actions = self._actions(messages_doc, goal) if goal else {}
+        calendar = self._calendar(advice)
         if self.problems:
             return None
         guidance = messages_doc.value["guidance"]
@@ -129,9 +134,8 @@ class _Builder:
             facts=self.facts,
             rules=rules,
             goal=goal,
-            weekend=frozenset(
-                WEEKDAYS.index(day) for day in advice.value.get("calendar", {}).get("weekend", [])
-            ),
+            weekend=calendar.weekend,
+            calendar=calendar,
             actions=actions,
             messages=templates,
             guidance=tuple(guidance["points"]),
@@ -185,10 +189,12 @@ class _Builder:
             help=raw.get("help", ""),
             why=raw.get("why", ""),
             for_message_only=raw.get("used_for") == "message",
-            never_asked=raw.get("never_asked", False),
+            never_asked=raw.get("never_asked", False) or "day_off_of" in raw,
             relative_to=raw.get("relative_to"),
             label=raw.get("label", ""),
             value_labels=self._value_labels(doc, path, name, values, raw.get("labels", {})),
+            implied_by=raw.get("implied_by"),
+            day_off_of=raw.get("day_off_of"),
         )
 
     def _value_labels(
@@ -222,6 +228,12 @@ class _Builder:
             changes["default"] = self._default(spec, raw["default"], doc, (*path, "default"))
         if "relative_to" in raw:
             self._date_fact(raw["relative_to"], doc, (*path, "relative_to"), spec.name)
+        if "day_off_of" in raw:
+            self._yes_no(spec, doc, (*path, "day_off_of"))
+            self._date_fact(raw["day_off_of"], doc, (*path, "day_off_of"), spec.name)
+        if "implied_by" in raw:
+            self._yes_no(spec, doc, (*path, "implied_by"))
+            self._given_fact(raw["implied_by"], doc, (*path, "implied_by"), spec.name)
         if "needed_when" in raw:
             changes["needed_when"] = parser.parse(raw["needed_when"], (*path, "needed_when"))
         changes["checks"] = tuple(
@@ -251,10 +263,30 @@ class _Builder:
             )
         return value
 
+    def _yes_no(self, spec: FactSpec, doc: Document, path: PathKey) -> None:
+        if spec.type != "yes_no":
+            raise RuleFileError(
+                f"`{path[-1]}` is for yes/no facts, but `{spec.name}` is a "
+                f"{spec.type.replace('_', ' ')}",
+                fact=spec.name,
+                location=doc.where(path, key=True),
+            )
+
+    def _given_fact(self, name: str, doc: Document, path: PathKey, fact: str) -> None:
+        other = self.facts.get(name)
+        if other is None or other.derived:
+            given = [n for n, f in self.facts.items() if not f.derived]
+            raise RuleFileError(
+                f"`{name}` is not a given fact",
+                fact=fact,
+                location=doc.where(path),
+                suggestion=did_you_mean(name, given),
+            )
+
     def _check(
         self, spec: FactSpec, raw: dict[str, str], doc: Document, path: PathKey
     ) -> DateCheck:
-        op, other = next(iter(raw.items()))
+        op, other = next((key, value) for key, value in raw.items() if key != "hint")
         where = doc.where((*path, op))
         if spec.type != "date":
             raise RuleFileError(
@@ -263,7 +295,7 @@ class _Builder:
                 location=where,
             )
         self._date_fact(other, doc, (*path, op), spec.name)
-        return DateCheck(op=cast(Any, op), other=other, location=where)
+        return DateCheck(op=cast(Any, op), other=other, location=where, hint=raw.get("hint"))
 
     def _date_fact(self, name: str, doc: Document, path: PathKey, fact: str) -> None:
         other = self.facts.get(name)
@@ -275,6 +307,33 @@ class _Builder:
                 location=doc.where(path),
                 suggestion=did_you_mean(name, date_facts),
             )
+
+    # -- the calendar -----------------------------------------------------------------------
+
+    def _calendar(self, doc: Document) -> CalendarSpec:
+        raw = doc.value.get("calendar", {})
+        path: PathKey = ("calendar",)
+        country = raw.get("country")
+        if country is not None and normalise_country(str(country)) is None:
+            self.problems.append(
+                RuleFileError(
+                    f"`{country}` is not a country code the holidays package knows",
+                    location=doc.where((*path, "country")),
+                    suggestion=nearest_countries(str(country)),
+                )
+            )
+        texts = {key: raw.get(key, "") for key in CALENDAR_TEXTS}
+        with self._each():
+            self._check_template(texts["moved"], doc, (*path, "moved"), MOVED_EXTRAS)
+            self._check_template(texts["holiday"], doc, (*path, "holiday"), ("holiday",))
+            for key in ("weekend_day", "reminder_summary", "no_reminder"):
+                self._check_template(texts[key], doc, (*path, key))
+        return CalendarSpec(
+            weekend=frozenset(WEEKDAYS.index(day) for day in raw.get("weekend", [])),
+            country=normalise_country(str(country)) if country is not None else None,
+            holiday_names=raw.get("holiday_names"),
+            **texts,
+        )
 
     # -- rules ------------------------------------------------------------------------------
 

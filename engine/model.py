@@ -11,7 +11,9 @@ from typing import Any, Literal
 
 from .errors import Location
 
-FactType = Literal["date", "yes_no", "whole_number", "choice", "text", "list_of_text", "message"]
+FactType = Literal[
+    "date", "yes_no", "whole_number", "choice", "text", "list_of_text", "message", "country"
+]
 CompareOp = Literal[
     "equals",
     "one_of",
@@ -86,6 +88,7 @@ class DateCheck:
     op: Literal["before", "after", "not_before", "not_after"]
     other: str
     location: Location
+    hint: str | None = None
 
 
 @dataclass(frozen=True)
@@ -111,6 +114,10 @@ class FactSpec:
     relative_to: str | None = None
     label: str = ""
     value_labels: tuple[tuple[str, str], ...] = ()
+    # Revision 2: giving the fact named here implies this yes/no fact is yes.
+    implied_by: str | None = None
+    # Worked out from the calendar, never given: whether the date fact named here is a day off.
+    day_off_of: str | None = None
 
     @property
     def words(self) -> str:
@@ -121,10 +128,14 @@ class FactSpec:
         """A choice value as people read it: its label, else the value itself."""
         return dict(self.value_labels).get(value, value)
 
+    @property
+    def computed(self) -> bool:
+        return self.day_off_of is not None
+
 
 @dataclass(frozen=True)
 class DateExpr:
-    """A computed day: `date` plus a number of days, moved off the weekend."""
+    """A computed day: `date` plus a number of days, moved off a day off."""
 
     base: str
     plus_days: int
@@ -183,6 +194,24 @@ class ActionSpec:
 
 
 @dataclass(frozen=True)
+class CalendarSpec:
+    """The rule base's calendar: days off, a default country, and its words for a moved day.
+
+    `moved` is a template with {unmoved_day}, {day_off} and {working_day}; `day_off` is filled
+    from `weekend_day`, or from `holiday` with {holiday} (the holiday's name).
+    """
+
+    weekend: frozenset[int] = frozenset()
+    country: str | None = None
+    holiday_names: str | None = None
+    moved: str = ""
+    weekend_day: str = ""
+    holiday: str = ""
+    reminder_summary: str = ""
+    no_reminder: str = ""
+
+
+@dataclass(frozen=True)
 class RuleBase:
     """Everything the rule files say, plus the version of their content."""
 
@@ -200,6 +229,12 @@ class RuleBase:
     # The word before the last item of a list in a sentence ("A, B and C").
     list_and: str = "and"
     guidance_title: str = ""
+    calendar: CalendarSpec = field(default_factory=CalendarSpec)
+
+    @property
+    def country_fact(self) -> str | None:
+        """The given fact whose value names the country of the public holidays, if any."""
+        return next((s.name for s in self.given_facts() if s.type == "country"), None)
 
     def given_facts(self) -> Iterator[FactSpec]:
         return (spec for spec in self.facts.values() if not spec.derived)

@@ -9,7 +9,7 @@ from typing import Any
 
 import jsonschema
 
-from .errors import RuleFileError
+from .errors import Location, RuleFileError
 from .source import Document
 from .suggest import did_you_mean
 
@@ -51,6 +51,9 @@ def validate(document: Document, kind: str) -> None:
 
 
 def _explain(error: jsonschema.ValidationError, document: Document) -> RuleFileError:
+    inner = _inner(error)
+    if inner is not None:
+        return _explain(inner, document)
     path = tuple(error.absolute_path)
     where = document.where(path)
     instance = error.instance
@@ -90,8 +93,35 @@ def _explain(error: jsonschema.ValidationError, document: Document) -> RuleFileE
             location=where,
         )
     if validator in ("minimum", "maximum"):
-        return RuleFileError(f"{instance} is out of range ({error.message})", location=where)
+        return _out_of_range(validator, error.validator_value, instance, path, where)
+    if validator == "maxItems" and path and path[-1] == "weekend":
+        return RuleFileError(
+            "the weekend cannot hold every day of the week",
+            location=where,
+            suggestion="leave at least one working day, such as monday",
+        )
     return RuleFileError(str(error.message), location=where)
+
+
+def _inner(error: jsonschema.ValidationError) -> jsonschema.ValidationError | None:
+    """For a value that fits none of several shapes, the fault within the shape it has.
+
+    A mapping where either a value or `{date: ..., plus_days: ...}` may stand was meant as the
+    mapping: say what is wrong inside it, not that it fits neither.
+    """
+    if error.validator != "anyOf" or not isinstance(error.instance, dict):
+        return None
+    within = [sub for sub in error.context or () if sub.validator != "type"]
+    return within[0] if within else None
+
+
+def _out_of_range(
+    validator: str, bound: Any, instance: Any, path: tuple[Any, ...], where: Location
+) -> RuleFileError:
+    name = f"`{path[-1]}`" if path and isinstance(path[-1], str) else "this number"
+    if validator == "maximum":
+        return RuleFileError(f"{name} is at most {bound}, not {instance}", location=where)
+    return RuleFileError(f"{name} is at least {bound}, not {instance}", location=where)
 
 
 def _plural(type_names: str) -> str:

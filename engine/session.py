@@ -12,7 +12,15 @@ Everything durable_rules-specific stays in this module and the compiler:
   the library when deleted: a catch-all rule of lowest priority matches every case;
 - a comparison with another fact of a join can crash the library (SIGSEGV, depending on
   memory layout): the compiler makes every comparison within one fact instead;
-- compile errors are bare numbers: they are wrapped with words.
+- compile errors are bare numbers: they are wrapped with words;
+- it has no calendar arithmetic (dates are day numbers, compared only): facts that depend on
+  the calendar, such as whether today is a day off, are worked out before the case is
+  asserted (engine/facts.py) and travel as plain yes/no attributes of the case.
+- it compiles a ruleset into fixed tables: at most 512 different tests after one point of its
+  network (a 513th makes `create_ruleset` loop for ever, in C, holding the GIL), 256 rules
+  ending at one point (error 108), 128 rules through one `$or` there (error 107), 128 `$nex`
+  tests, and 14 `$or` in one rule (error 113): the compiler refuses such rules first, naming
+  the rule (engine/limits.py).
 """
 
 from __future__ import annotations
@@ -28,9 +36,9 @@ from durable import engine as durable
 from .answer import Answer, compose_answer
 from .compiler import CASE_RECEIVED, CompiledRules, case_fact, compile_rule_base
 from .conditions import evaluate
-from .dates import days_after
+from .dates import Move
 from .errors import EngineError
-from .facts import Case
+from .facts import Case, add_computed, case_calendar
 from .model import DateExpr, FactRef, Rule, RuleBase
 from .trace import Firing, Outcome
 
@@ -96,6 +104,7 @@ class Advisor:
     def _evaluate(self, values: Mapping[str, Any]) -> Outcome:
         sid = str(next(self._session_ids))
         run = _Run(values=dict(values))
+        add_computed(self.rule_base, run.values)
         self._runs[sid] = run
         fact = case_fact(run.values, self.compiled.given_facts)
         fact["sid"] = sid
@@ -151,8 +160,14 @@ class Advisor:
             return
         if not evaluate(rule.when, run.values):
             raise RuntimeError("the engine matched a rule whose conditions do not hold")
-        concluded = {c.fact: self._value(c.value, run.values) for c in rule.then}
-        run.trace.append(Firing(rule.id, "fired", matched, concluded))
+        concluded: dict[str, Any] = {}
+        moved: dict[str, Move] = {}
+        for conclusion in rule.then:
+            value, move = self._value(conclusion.value, run.values)
+            concluded[conclusion.fact] = value
+            if move is not None:
+                moved[conclusion.fact] = move
+        run.trace.append(Firing(rule.id, "fired", matched, concluded, moved=moved))
         for name, value in concluded.items():
             run.values[name] = value
             run.concluded_by[name] = rule.id
@@ -163,15 +178,16 @@ class Advisor:
                 except durable.MessageNotHandledException:
                     pass  # no rule waits for this value in this case
 
-    def _value(self, value: Any, values: Mapping[str, Any]) -> Any:
+    def _value(self, value: Any, values: Mapping[str, Any]) -> tuple[Any, Move | None]:
+        """A concluded value, and how a computed day moved off a day off (if it did)."""
         if isinstance(value, FactRef):
-            return values.get(value.name)
+            return values.get(value.name), None
         if isinstance(value, DateExpr):
             base = values.get(value.base)
             if base is None:
                 raise ValueError(f"it counts from `{value.base}`, which is not known here")
-            return days_after(base, value.plus_days, self.rule_base.weekend)
-        return value
+            return case_calendar(self.rule_base, values).days_after(base, value.plus_days)
+        return value, None
 
 
 def _case_received(closure: Any) -> None:

@@ -19,12 +19,29 @@ from typing import Any
 import yaml
 
 from .errors import Location, RuleFileError
+from .limits import MAX_FILE_DEPTH
 
 PathKey = tuple[str | int, ...]
 
 
 class _Loader(yaml.SafeLoader):
-    """A safe loader with YAML 1.2 booleans and no implicit timestamps."""
+    """A safe loader with YAML 1.2 booleans, no implicit timestamps, and a bounded depth."""
+
+    _depth = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        # The composer, our builder and the schema validator all recurse once a level: a file
+        # nested thousands deep would exhaust Python's stack with a traceback.
+        self._depth += 1
+        try:
+            if self._depth > MAX_FILE_DEPTH:
+                raise yaml.MarkedYAMLError(
+                    problem=f"nested more than {MAX_FILE_DEPTH} levels deep",
+                    problem_mark=self.peek_event().start_mark,  # type: ignore[no-untyped-call]
+                )
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
 
 _Loader.yaml_implicit_resolvers = {
@@ -130,6 +147,11 @@ def parse_document(text: str, name: str) -> Document:
 def _check_json(text: str, document: Document) -> None:
     try:
         json.loads(text)
+    except RecursionError:
+        raise RuleFileError(
+            f"not valid JSON: nested more than {MAX_FILE_DEPTH} levels deep",
+            location=Location(document.file, 1, 1, document._line(0)),
+        ) from None
     except json.JSONDecodeError as error:
         location = Location(
             document.file, error.lineno, error.colno, document._line(error.lineno - 1)

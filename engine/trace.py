@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
+
+from .dates import Move
 
 FiringStatus = Literal["fired", "pre-empted"]
 
@@ -23,15 +25,23 @@ class Firing:
     matched: Mapping[str, Any]
     concluded: Mapping[str, Any]
     by: str | None = None
+    # Concluded days that fell on a day off: the day each would have been, and why it moved.
+    moved: Mapping[str, Move] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        record = {
             "rule": self.rule_id,
             "status": self.status,
             "matched": {name: jsonable(value) for name, value in self.matched.items()},
             "concluded": {name: jsonable(value) for name, value in self.concluded.items()},
             "by": self.by,
         }
+        if self.moved:
+            record["moved"] = {
+                name: {"from": move.unmoved.isoformat(), "holiday": move.holiday}
+                for name, move in self.moved.items()
+            }
+        return record
 
 
 @dataclass(frozen=True)

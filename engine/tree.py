@@ -19,6 +19,8 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .conditions import compare, compares
+from .errors import RuleFileError
+from .limits import MAX_TREE_PATHS
 from .model import (
     AnyOf,
     Compare,
@@ -160,6 +162,16 @@ class _TreeBuilder:
         self.leaf_states: list[tuple[Leaf, State]] = []
         self.conflicts: list[Conflict] = []
         self.unfounded: list[tuple[Rule, str, State]] = []
+        self.paths = 0
+        self.rivals: dict[str, tuple[tuple[Rule, tuple[str, ...]], ...]] = {}
+        self.by_priority: dict[int, list[Rule]] = {}
+        for rule in self.order:
+            self.by_priority.setdefault(rule.priority, []).append(rule)
+        self.given_only = frozenset(
+            rule.id
+            for rule in rule_base.rules
+            if not any(self.facts[name].derived for name in rule.when.facts())
+        )
 
     def initial_state(self) -> State:
         domains = {
@@ -173,8 +185,12 @@ class _TreeBuilder:
 
     def expand(self, state: State) -> Node:
         while True:
-            step = None if self.rule_base.goal in state.concluded else self._next_rule(state)
+            step = None
+            if self.rule_base.goal not in state.concluded:
+                step, never = self._next_rule(state)
+                state = replace(state, done=state.done | never)
             if step is None:
+                self._count_path(state)
                 leaf = Leaf(dict(state.concluded), state.fired, state.preempted)
                 if self.analysis:
                     self.leaf_states.append((leaf, state))
@@ -196,24 +212,29 @@ class _TreeBuilder:
                 )
             state = self._fire(rule, state)
 
+    def _count_path(self, state: State) -> None:
+        # Rules that each may or may not apply, independently, multiply the paths: refuse
+        # before the exploring takes hours, naming the last rule on the path that crossed.
+        self.paths += 1
+        if self.paths > MAX_TREE_PATHS:
+            last = self.rule_base.rule(state.fired[-1]) if state.fired else self.order[0]
+            raise RuleFileError(
+                f"too many different paths through the rules to check: more than {MAX_TREE_PATHS}",
+                rule_id=last.id,
+                location=last.location,
+                suggestion="let more rules decide the action, or test fewer independent dates",
+            )
+
     def _rival(self, rule: Rule, state: State) -> tuple[Rule, bool | None] | None:
         """An equal-priority rule that may also apply and would conclude a fact differently.
 
         One that surely applies is a conflict (noted); one that might is returned, so the
         tree first settles whether it applies.
         """
-        mine = {c.fact: c.value for c in rule.then}
-        for other in self.order:
-            if other.id in state.done or other is rule or other.priority != rule.priority:
+        for other, facts in self._rivals_of(rule):
+            if other.id in state.done:
                 continue
-            clash = next(
-                (
-                    c.fact
-                    for c in other.then
-                    if c.fact in mine and mine[c.fact] != c.value and c.fact not in state.concluded
-                ),
-                None,
-            )
+            clash = next((fact for fact in facts if fact not in state.concluded), None)
             if clash is None:
                 continue
             truth = self._truth(other.when, state)
@@ -225,14 +246,36 @@ class _TreeBuilder:
                     self.conflicts.append(Conflict(first, second, clash, state))
         return None
 
-    def _next_rule(self, state: State) -> tuple[Rule, bool | None] | None:
+    def _rivals_of(self, rule: Rule) -> tuple[tuple[Rule, tuple[str, ...]], ...]:
+        """The other rules of its priority, each with the facts they conclude differently."""
+        if rule.id not in self.rivals:
+            mine = {c.fact: c.value for c in rule.then}
+            found = []
+            for other in self.by_priority[rule.priority]:
+                facts = tuple(
+                    c.fact for c in other.then if c.fact in mine and mine[c.fact] != c.value
+                )
+                if other is not rule and facts:
+                    found.append((other, facts))
+            self.rivals[rule.id] = tuple(found)
+        return self.rivals[rule.id]
+
+    def _next_rule(self, state: State) -> tuple[tuple[Rule, bool | None] | None, frozenset[str]]:
+        """The next rule that may apply, and the rules passed over that never can on this path.
+
+        A rule that tests only given facts and fails stays failed below (what is known only
+        narrows): marking it done spares every later step a look at it.
+        """
+        never: set[str] = set()
         for rule in self.order:
             if rule.id in state.done:
                 continue
             truth = self._truth(rule.when, state)
             if truth is not False:
-                return rule, truth
-        return None
+                return (rule, truth), frozenset(never)
+            if rule.id in self.given_only:
+                never.add(rule.id)
+        return None, frozenset(never)
 
     def _fire(self, rule: Rule, state: State) -> State:
         done = state.done | {rule.id}
@@ -245,12 +288,7 @@ class _TreeBuilder:
         concluded_by = dict(state.concluded_by)
         for conclusion in rule.then:
             source = source_fact(conclusion.value)
-            if (
-                self.analysis
-                and source is not None
-                and self.facts[source].derived
-                and source not in state.concluded
-            ):
+            if self.analysis and source is not None and not self._founded(conclusion.value, state):
                 self.unfounded.append((rule, source, state))
             concluded[conclusion.fact] = conclusion.value
             concluded_by[conclusion.fact] = rule.id
@@ -262,6 +300,24 @@ class _TreeBuilder:
             concluded_by=concluded_by,
             fired=(*state.fired, rule.id),
         )
+
+    def _founded(self, value: Any, state: State) -> bool:
+        """Whether the fact a value is taken or counted from is surely known on this path.
+
+        Counting days from an unknown date fails the case; copying an unknown value does not.
+        """
+        name = source_fact(value)
+        assert name is not None
+        spec = self.facts[name]
+        if spec.derived:
+            return name in state.concluded
+        if not isinstance(value, DateExpr) or spec.never_asked or spec.has_default:
+            return True
+        if state.settled.get((name, "known", True)) is True:
+            return True
+        if spec.optional:
+            return False
+        return spec.needed_when is None or self._truth(spec.needed_when, state) is True
 
     # -- three-valued evaluation -------------------------------------------------------------
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from engine import Advisor, AdvisorError, RuleBase, read_case
+from engine.dates import WEEKDAYS
 from engine.model import FactSpec, Rule
 
 from .words import conclusion_text, describe, short_value
@@ -27,6 +28,7 @@ def rule_changes(old: RuleBase, new: RuleBase) -> list[str]:
             lines.append(f"rule changed: {rule_id}: {change}")
     lines += _fact_changes(old, new)
     lines += _text_changes(old, new)
+    lines += _calendar_changes(old, new)
     return sorted(lines, key=lambda line: (not line.startswith("rule"), line))
 
 
@@ -41,6 +43,19 @@ def changed_rule_ids(old: RuleBase, new: RuleBase) -> set[str]:
         or rule_id not in after
         or list(_rule_differences(before[rule_id], after[rule_id]))
     }
+
+
+def _calendar_changes(old: RuleBase, new: RuleBase) -> Iterator[str]:
+    """Days off change advice without any rule changing: say so."""
+    before, after = old.calendar, new.calendar
+    if before.weekend != after.weekend:
+        yield f"calendar changed: weekend {_days(before.weekend)} → {_days(after.weekend)}"
+    if before.country != after.country:
+        yield f"calendar changed: country {before.country or 'none'} → {after.country or 'none'}"
+
+
+def _days(weekend: frozenset[int]) -> str:
+    return ", ".join(WEEKDAYS[day] for day in sorted(weekend)) or "none"
 
 
 def _rule_words(rule: Rule) -> str:

@@ -43,7 +43,7 @@ def operand(value: Any) -> str:
     if isinstance(value, tuple):
         return ", ".join(operand(item) for item in value)
     if isinstance(value, DateExpr):
-        return f"{value.base} + {plural(value.plus_days, 'day')}"
+        return date_expr_text(value)
     return short_value(value)
 
 
@@ -72,8 +72,15 @@ def conclusion_text(value: Any) -> str:
     if isinstance(value, FactRef):
         return value.name
     if isinstance(value, DateExpr):
-        return f"{value.base} + {plural(value.plus_days, 'day')}"
+        return date_expr_text(value)
     return short_value(value)
+
+
+def date_expr_text(value: DateExpr) -> str:
+    """'interview_date + 14 days'; with no days added, the day itself or the next working one."""
+    if value.plus_days == 0:
+        return f"{value.base} or the next working day"
+    return f"{value.base} + {plural(value.plus_days, 'day')}"
 
 
 def rule_signature(rule: Rule) -> str:

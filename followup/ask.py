@@ -9,15 +9,17 @@ from typing import Protocol
 import yaml
 from rich.console import Console
 
-from engine import Advisor, Answer
+from engine import Advisor, Answer, FactError, Origin, RuleBase
+from engine.facts import parse_value
 from explain.why import how
 
+from . import settings
 from .audit import AuditError, AuditStore, Entry
 from .consultation import Consultation, Interrupted, Prompt, Quit, facts_to_save
 from .output import OutputError, write_atomically
 from .render import print_answer
 
-NEXT_STEPS = ("how", "explain", "save", "done")
+NEXT_STEPS = ("how", "explain", "save", "reminder", "done")
 STOPPED = "Stopped: nothing was saved."
 INTERRUPTED = 130  # the shell's status for a program stopped by Ctrl-C
 
@@ -34,15 +36,22 @@ def consult(
     frontend: Frontend,
     console: Console,
     store: AuditStore | None = None,
+    country: str | None = None,
 ) -> int:
     """Run one consultation; the exit status (0; 1 for input that ended early or advice left
-    unrecorded; 130 for Ctrl-C)."""
+    unrecorded; 130 for Ctrl-C).
+
+    `country` (from --country) or the remembered one spares the country question.
+    """
     consultation = Consultation(advisor, today, frontend.ask, frontend.say)
+    _preset_country(consultation, country)
     shown = _Shown(consultation, frontend, console, store)
     frontend.say("A few questions about your interview (type help at any question).")
     try:
         while True:
-            answer = shown.show(consultation.run())
+            answer = consultation.run()
+            _remember_country(consultation)
+            answer = shown.show(answer)
             if answer.message is not None:
                 reply = _confirm(frontend, "Fill in names and details for the message?")
                 if reply == "back":
@@ -113,6 +122,47 @@ class _Shown:
         return STOPPED
 
 
+def country_option(rule_base: RuleBase, country: str) -> tuple[str, str]:
+    """--country read as the rule base's country fact: (fact name, normalised code)."""
+    fact = rule_base.country_fact
+    if fact is None:
+        raise FactError("--country: the rule base has no fact of type country in facts.yaml")
+    try:
+        value = parse_value(rule_base.facts[fact], country, Origin("--country"))
+    except FactError as error:
+        raise FactError(
+            f"--country: {error.message}", fact=fact, suggestion=error.suggestion
+        ) from None
+    return fact, str(value)
+
+
+def _preset_country(consultation: Consultation, country: str | None) -> None:
+    """Give the country fact from --country, else from the user's remembered settings."""
+    if country is not None:
+        given, code = country_option(consultation.rule_base, country)
+        consultation.answers[given] = code
+        return
+    fact = consultation.rule_base.country_fact
+    if fact is None:
+        return
+    spec = consultation.rule_base.facts[fact]
+    kept = settings.remembered().get(fact)
+    if kept == "":
+        consultation.skipped.add(fact)  # asked before and left empty: weekends only
+    elif isinstance(kept, str):
+        try:
+            consultation.answers[fact] = parse_value(spec, kept, Origin("settings"))
+        except FactError:
+            return  # no longer a known code: ask again
+
+
+def _remember_country(consultation: Consultation) -> None:
+    """Keep the country answered in this consultation, so it is asked only once."""
+    fact = consultation.rule_base.country_fact
+    if fact is not None and fact in consultation.order:
+        settings.remember(fact, consultation.answers.get(fact, ""))
+
+
 def _confirm(frontend: Frontend, question: str) -> str:
     """yes, no, or back (to change the last answer); quit stops."""
     prompt = Prompt("confirm", question, "yes_no", ("yes", "no"), "no", offers_commands=False)
@@ -137,7 +187,8 @@ def _next_steps(consultation: Consultation, answer: Answer, frontend: Frontend) 
         "choice",
         NEXT_STEPS,
         "done",
-        hint="how: the reasoning; explain: draw it; save: keep your answers",
+        hint="how: the reasoning; explain: draw it; save: keep your answers; "
+        "reminder: a calendar event on the follow-up day",
         offers_commands=False,
     )
     while True:
@@ -152,6 +203,8 @@ def _next_steps(consultation: Consultation, answer: Answer, frontend: Frontend) 
             _explain(consultation, answer, frontend)
         elif reply == "save":
             _save(consultation, frontend)
+        elif reply == "reminder":
+            _reminder(consultation, answer, frontend)
         else:
             frontend.say(f"Please answer one of: {', '.join(NEXT_STEPS)}.")
 
@@ -184,6 +237,20 @@ def _explain(consultation: Consultation, answer: Answer, frontend: Frontend) -> 
 
     picture = render_picture(reasoning_graph(consultation.rule_base, answer), fmt)
     _write(frontend, path, picture, f"Wrote {path}.")
+
+
+def _reminder(consultation: Consultation, answer: Answer, frontend: Frontend) -> None:
+    # icalendar loads only when a reminder is asked for.
+    from .reminder import no_reminder_reason, reminder_event  # noqa: PLC0415
+
+    content = reminder_event(consultation.advisor, consultation.case(), answer)
+    if content is None:
+        frontend.say(no_reminder_reason(consultation.rule_base, answer))
+        return
+    path = _file_name(frontend, "Write the reminder to (.ics)", "followup-reminder.ics")
+    if path is None:
+        return
+    _write(frontend, path, content, f"Wrote {path}.")
 
 
 def _save(consultation: Consultation, frontend: Frontend) -> None:

@@ -13,10 +13,10 @@ from typing import Any, TextIO
 import click
 from rich.console import Console
 
-from engine import Advisor, Answer, Case, load_rule_base, read_case
+from engine import Advisor, Answer, Case, RuleBase, load_rule_base, read_case
 from explain.why import how, why_not
 
-from .ask import Frontend, consult
+from .ask import Frontend, consult, country_option
 from .audit import AuditError, Entry
 from .audit_cli import audit, audit_db_option, open_store
 from .batch import run_batch
@@ -55,6 +55,23 @@ _rules_option = click.option(
 )
 
 
+_country_option = click.option(
+    "--country",
+    metavar="CODE",
+    help="Whose public holidays are days off: US, US-CA, GB-ENG, DE-BY ...",
+)
+
+
+def _with_country(
+    rule_base: RuleBase, overrides: Sequence[str], country: str | None
+) -> Sequence[str]:
+    """--country is the rule base's country fact given with --set (checked as --country)."""
+    if country is None:
+        return overrides
+    fact, code = country_option(rule_base, country)
+    return [*overrides, f"{fact}={code}"]
+
+
 def _case_options(function: Callable[..., Any]) -> Callable[..., Any]:
     """FILE, --set, --today and --rules: which case, on which day, under which rules."""
     decorators = [
@@ -70,6 +87,7 @@ def _case_options(function: Callable[..., Any]) -> Callable[..., Any]:
             "--today", metavar="YYYY-MM-DD", help="The day the advice is for (default: today)."
         ),
         _rules_option,
+        _country_option,
     ]
     for decorator in reversed(decorators):
         function = decorator(function)
@@ -83,13 +101,17 @@ class _Request:
 
 
 def _request(
-    facts_file: str | None, overrides: Sequence[str], today: str | None, rules_dir: Path | None
+    facts_file: str | None,
+    overrides: Sequence[str],
+    today: str | None,
+    rules_dir: Path | None,
+    country: str | None = None,
 ) -> _Request:
     day = parse_day(today)
     rule_base = load_rule_base(rules_dir)
     if facts_file is None and not overrides:
         raise click.UsageError("give a facts FILE (or - for stdin), or facts with --set")
-    raw, origin = read_facts_file(facts_file, overrides)
+    raw, origin = read_facts_file(facts_file, _with_country(rule_base, overrides, country))
     return _Request(Advisor(rule_base), read_case(raw, rule_base, today=day, origin=origin))
 
 
@@ -118,6 +140,13 @@ def _request(
     metavar="FILE.eml",
     help="Also write the drafted message to FILE.eml, for a mail program to open.",
 )
+@click.option(
+    "--ics",
+    "ics_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE.ics",
+    help="Also write a calendar reminder on the follow-up day (with an alarm at 9:00).",
+)
 @click.option("--no-audit", is_flag=True, help="Do not record this advice in the audit trail.")
 @click.option("--audit", "audit_batch", is_flag=True, help="With --batch: record every answer too.")
 @audit_db_option
@@ -126,10 +155,12 @@ def advise(
     overrides: Sequence[str],
     today: str | None,
     rules_dir: Path | None,
+    country: str | None,
     output_format: str,
     why: bool,
     batch_file: str | None,
     draft_file: Path | None,
+    ics_file: Path | None,
     no_audit: bool,
     audit_batch: bool,
     audit_db: Path | None,
@@ -153,25 +184,30 @@ def advise(
     """
     with cli_errors(as_json=output_format == "json", name_facts=why):
         if batch_file is not None:
-            if facts_file is not None or overrides or draft_file is not None:
+            if facts_file is not None or overrides or draft_file or ics_file:
                 raise click.UsageError(
-                    "--batch reads its facts from FILE.jsonl; drop FILE/--set/--draft"
+                    "--batch reads its facts from FILE.jsonl; drop FILE/--set/--draft/--ics"
                 )
+            if country is not None:
+                raise click.UsageError("with --batch, give `country` in each line, not --country")
             day = parse_day(today)
             advisor = Advisor(load_rule_base(rules_dir))
             store = open_store(audit_db) if audit_batch and not no_audit else None
             with _open_text(batch_file) as stream:
                 failures = run_batch(stream, advisor, day, sys.stdout, _progress_console(), store)
             sys.exit(FAILED if failures else 0)
-        if draft_file is not None and not draft_file.parent.exists():
-            raise OutputError(f"--draft: the folder {draft_file.parent} does not exist")
-        request = _request(facts_file, overrides, today, rules_dir)
+        for option, path in (("--draft", draft_file), ("--ics", ics_file)):
+            if path is not None and not path.parent.exists():
+                raise OutputError(f"{option}: the folder {path.parent} does not exist")
+        request = _request(facts_file, overrides, today, rules_dir, country)
         rule_base = request.advisor.rule_base
         answer = request.advisor.advise(request.case)
         chain = how(rule_base, answer) if why else []
+        # Before recording: a file that cannot be written refuses the run, unrecorded.
         if draft_file is not None:
-            # Before recording: a draft that cannot be written refuses the run, unrecorded.
             _write_draft(answer, draft_file)
+        if ics_file is not None:
+            _write_reminder(request.advisor, request.case, answer, ics_file)
         entry = Entry(answer, request.case, rule_base, "advise")
         recorded = None if no_audit else _try_to_record(audit_db, entry)
     if output_format == "json":
@@ -213,9 +249,16 @@ def _say_whether_recorded(recorded: int | AuditError) -> None:
 @main.command()
 @click.option("--today", metavar="YYYY-MM-DD", help="The day the advice is for (default: today).")
 @_rules_option
+@_country_option
 @click.option("--no-audit", is_flag=True, help="Do not record the advice in the audit trail.")
 @audit_db_option
-def ask(today: str | None, rules_dir: Path | None, no_audit: bool, audit_db: Path | None) -> None:
+def ask(
+    today: str | None,
+    rules_dir: Path | None,
+    country: str | None,
+    no_audit: bool,
+    audit_db: Path | None,
+) -> None:
     """Answer a few questions and get advice: the main way to use followup.
 
     Only the questions that can change the advice are asked, one at a time. At any question
@@ -240,7 +283,7 @@ def ask(today: str | None, rules_dir: Path | None, no_audit: bool, audit_db: Pat
     else:
         frontend = PlainFrontend(sys.stdin, sys.stdout)
     with cli_errors():
-        sys.exit(consult(advisor, day, frontend, console, store))
+        sys.exit(consult(advisor, day, frontend, console, store, country))
 
 
 @main.command()
@@ -263,6 +306,7 @@ def explain(
     overrides: Sequence[str],
     today: str | None,
     rules_dir: Path | None,
+    country: str | None,
     output_format: str | None,
     out: Path | None,
     why_not_action: str | None,
@@ -283,7 +327,7 @@ def explain(
         followup explain examples/timeline.yaml --timeline -o timeline.png
     """
     with cli_errors(name_facts=True):
-        request = _request(facts_file, overrides, today, rules_dir)
+        request = _request(facts_file, overrides, today, rules_dir, country)
         rule_base = request.advisor.rule_base
         if why_not_action is not None:
             actions = rule_base.facts[rule_base.goal].values
@@ -318,6 +362,21 @@ def _write_draft(answer: Answer, path: Path) -> None:
     except OSError as error:
         raise OutputError(f"--draft: cannot write {path}: {error.strerror}") from None
     click.echo(f"wrote the draft message to {path}", err=True)
+
+
+def _write_reminder(advisor: Advisor, case: Case, answer: Answer, path: Path) -> None:
+    """--ics: the reminder event, or one line on stderr saying why there is none."""
+    from .reminder import no_reminder_reason, reminder_event  # noqa: PLC0415 - icalendar loads only for --ics
+
+    content = reminder_event(advisor, case, answer)
+    if content is None:
+        click.echo(no_reminder_reason(advisor.rule_base, answer), err=True)
+        return
+    try:
+        write_atomically(path, content)
+    except OSError as error:
+        raise OutputError(f"--ics: cannot write {path}: {error.strerror}") from None
+    click.echo(f"reminder written to {path}", err=True)
 
 
 @contextmanager

@@ -12,12 +12,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine import Advisor, Answer, Case, FactError, Origin, read_case
+from engine import Advisor, Answer, Case, EngineError, FactError, Origin, read_case
 from engine.answer import FOLLOW_UP_ON
 from engine.conditions import compare, evaluate
-from engine.dates import days_after, long_date
-from engine.facts import check_dates, parse_value
-from engine.model import FactSpec, RuleBase
+from engine.dates import long_date
+from engine.facts import add_computed, case_calendar, check_dates, parse_value
+from engine.model import DateExpr, FactSpec, RuleBase
 from engine.phrases import AmbiguousDate, PhraseError, parse_date, short_date
 from engine.tree import DecisionTree, Leaf, Question, build_tree, date_definition
 from explain.words import conclusion_text, describe_compare, short_value
@@ -65,6 +65,7 @@ class Pending:
     spec: FactSpec
     question: Question | None = None
     needed_for: str | None = None
+    optional: bool = False
 
 
 @dataclass(frozen=True)
@@ -120,7 +121,7 @@ class Consultation:
         """Ask what the advice needs, then return the answer."""
         while (pending := self.next_question()) is not None:
             try:
-                self._ask_and_record(pending)
+                self._ask_and_record(pending, optional=pending.optional)
             except Back:
                 continue
         return self.answer()
@@ -140,6 +141,11 @@ class Consultation:
             prompt = self.prompt_for(pending.spec, can_go_back=bool(self.order))
             if reply is None:
                 return Step(self, pending, prompt)
+            if pending.optional and not reply.strip() and prompt.default is None:
+                # An optional question left empty is passed over, as at a terminal.
+                self.skipped.add(name)
+                self.order.append(name)
+                continue
             reading = self.take(pending.spec, reply, prompt.default)
             if not reading.accepted:
                 return Step(self, pending, prompt, reading)
@@ -186,7 +192,20 @@ class Consultation:
         for spec in self.rule_base.given_facts():
             if self._required_now(spec) and spec.name not in self.answers:
                 return Pending(spec)
-        return None
+        return self._country_question()
+
+    def _country_question(self) -> Pending | None:
+        """The country, once the advice is settled, if a public holiday could move its day."""
+        fact = self.rule_base.country_fact
+        if fact is None or fact in self.answers or fact in self.skipped:
+            return None
+        try:
+            outcome = self.advisor.evaluate(self.case().values)
+        except (FactError, EngineError):
+            return None
+        if not calendar_matters(self.rule_base, outcome.fired_rules):
+            return None
+        return Pending(self.rule_base.facts[fact], optional=True)
 
     def message_questions(self) -> list[FactSpec]:
         """The facts that only fill in the drafted message and apply to this case."""
@@ -209,6 +228,7 @@ class Consultation:
         }
         values.update(self.answers)
         values["today"] = self.today
+        add_computed(self.rule_base, values)
         return values
 
     def undo_last(self) -> None:
@@ -246,8 +266,8 @@ class Consultation:
                 base = self.rule_base.facts[definition.base]
                 if definition.base not in values:
                     return Pending(base, node, needed_for=fact)
-                values[fact] = days_after(
-                    values[definition.base], definition.plus_days, self.rule_base.weekend
+                values[fact], _move = case_calendar(self.rule_base, values).days_after(
+                    values[definition.base], definition.plus_days
                 )
             elif fact not in self.answers and not spec.never_asked:
                 return Pending(spec, node)
@@ -403,7 +423,10 @@ class Consultation:
         lines = [spec.why] if spec.why else []
         question = pending.question
         if question is None:
-            lines.append(f"{spec.name} is needed for any advice: the rules cannot run without it.")
+            if not pending.optional:  # an optional question says only its own why
+                lines.append(
+                    f"{spec.name} is needed for any advice: the rules cannot run without it."
+                )
             return "\n".join(lines)
         rule = self.rule_base.rule(question.asked_by)
         test = describe_compare(question.test)
@@ -439,6 +462,17 @@ class Consultation:
 def _plain(text: str) -> str:
     """A choice as typed, made comparable with values and labels: 'Laid back' → 'laid_back'."""
     return text.strip().lower().replace(" ", "_").replace("-", "_")
+
+
+def calendar_matters(rule_base: RuleBase, fired: list[str]) -> bool:
+    """Whether the calendar shaped this advice: a rule counted days, or tested a day off."""
+    for rule_id in fired:
+        rule = rule_base.rule(rule_id)
+        if any(isinstance(c.value, DateExpr) for c in rule.then):
+            return True
+        if any(rule_base.facts[name].computed for name in rule.when.facts()):
+            return True
+    return False
 
 
 def facts_to_save(answers: Mapping[str, Any]) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from engine import Advisor, Answer, FactError, RuleBase, compose_answer, load_rule_base, read_case
+from engine.dates import Move
 from engine.trace import Firing, Outcome
 from explain.words import rule_signature
 
@@ -142,7 +143,11 @@ def _unredacted_facts(record: AuditRecord) -> dict[str, Any]:
 def _firing(rule_base: RuleBase, item: dict[str, Any]) -> Firing:
     concluded = {name: _typed(rule_base, name, value) for name, value in item["concluded"].items()}
     matched = {name: _typed(rule_base, name, value) for name, value in item["matched"].items()}
-    return Firing(item["rule"], item["status"], matched, concluded, item["by"])
+    moved = {
+        name: Move(_day(move["from"]), move["holiday"])
+        for name, move in item.get("moved", {}).items()
+    }
+    return Firing(item["rule"], item["status"], matched, concluded, item["by"], moved=moved)
 
 
 def _day(text: str) -> datetime.date:

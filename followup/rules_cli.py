@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from engine import Advisor, RuleFileError, load_rule_base
+from engine import Advisor, EngineError, RuleFileError, load_rule_base
 from engine.analysis import analyse
 from engine.loader import DEFAULT_RULES_DIR, inspect_rule_base
 from engine.scenarios import read_scenarios, run_scenarios, scenario_files
@@ -50,7 +50,9 @@ def check(folder: Path | None) -> None:
     Beyond YAML and the schema: unknown names, values outside a fact's domain, dates
     compared with numbers, duplicate ids, circular derivations, rules that can never fire,
     conflicts between rules, and gaps (cases no rule decides), each conflict and gap with an
-    example case. Exit status 1 when there is any problem. DIR defaults to the shipped rules.
+    example case; and what a rule base may not ask for (the limits in docs/rules.md), such as
+    a day counted more than a year on or rules the engine cannot hold. Exit status 1 when
+    there is any problem. DIR defaults to the shipped rules.
 
     \b
     Example:
@@ -66,7 +68,7 @@ def check(folder: Path | None) -> None:
         decides_at = inspection.documents["advice"].where(("decides",))
         try:
             found = analyse(inspection.rule_base, decides_at)
-        except RuleFileError as error:  # the rules do not compile for the engine
+        except (RuleFileError, EngineError) as error:  # the engine cannot take these rules
             lines.append(error.one_line())
             count += 1
             found = []

@@ -70,3 +70,11 @@ def audit_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     path = tmp_path / "audit.sqlite3"
     monkeypatch.setenv("FOLLOWUP_AUDIT_DB", str(path))
     return path
+
+
+@pytest.fixture(autouse=True)
+def user_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test keeps its remembered settings (the country) in its own file, never the user's."""
+    path = tmp_path / "config" / "followup.yaml"
+    monkeypatch.setenv("FOLLOWUP_CONFIG", str(path))
+    return path

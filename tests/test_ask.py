@@ -19,7 +19,7 @@ from .conftest import TODAY, RunCli
 CONSULTATIONS = [
     (
         "no timeline",
-        ["2026-11-16", "no", "no", "0", "no", "unsure"],
+        ["2026-11-16", "no", "no", "0", "no", "unsure", ""],
         [
             "interview_date",
             "competing_offer",
@@ -33,7 +33,7 @@ CONSULTATIONS = [
     ),
     (
         "a timeline, in words",
-        ["6 days ago", "no", "no", "0", "yes", "end of next week"],
+        ["6 days ago", "no", "no", "0", "yes", "end of next week", ""],
         ["decision_date"],
         ["culture", "last_followup_date"],
         "Wait — follow up on Monday 30 November 2026, in 4 days",
@@ -54,7 +54,7 @@ CONSULTATIONS = [
     ),
     (
         "one unanswered follow-up",
-        ["2026-11-02", "no", "no", "1", "2026-11-17", "no", "done"],
+        ["2026-11-02", "no", "no", "1", "2026-11-17", "", "no", "done"],
         ["followups_sent", "last_followup_date"],
         ["timeline_given", "culture", "decision_date"],
         "Send one gentle reminder — today, Thursday 26 November 2026",
@@ -68,14 +68,14 @@ CONSULTATIONS = [
     ),
     (
         "a proactive culture",
-        ["2026-11-18", "n", "n", "", "n", "1", "no", "done"],
+        ["2026-11-18", "n", "n", "", "n", "1", "", "no", "done"],
         ["culture"],
         ["decision_date", "last_followup_date"],
         "Follow up now — today, Thursday 26 November 2026",
     ),
     (
         "a laid-back culture",
-        ["2026-11-18", "no", "no", "0", "no", "laid"],
+        ["2026-11-18", "no", "no", "0", "no", "laid", ""],
         ["culture"],
         ["decision_date"],
         "Wait — follow up on Wednesday 2 December 2026, in 6 days",
@@ -143,14 +143,14 @@ def test_why_names_the_rule_and_what_each_answer_leads_to(run_cli: RunCli) -> No
 
 def test_why_for_a_date_that_sets_a_derived_day(run_cli: RunCli) -> None:
     _status, output = consult(
-        run_cli, ["2026-11-02", "no", "no", "1", "why", "2026-11-17", "no", "done"]
+        run_cli, ["2026-11-02", "no", "no", "1", "why", "2026-11-17", "", "no", "done"]
     )
     assert "It sets the day reminder_day that rule reminder_is_due compares" in output
 
 
 def test_back_changes_the_previous_answer(run_cli: RunCli) -> None:
     status, output = consult(
-        run_cli, ["2026-11-16", "yes", "back", "no", "no", "0", "no", "unsure"]
+        run_cli, ["2026-11-16", "yes", "back", "no", "no", "0", "no", "unsure", ""]
     )
     assert status == 0
     assert "Wait — follow up on Monday 30 November 2026, in 4 days" in output
@@ -251,7 +251,7 @@ def test_save_writes_a_facts_file_advise_accepts(
     monkeypatch.chdir(tmp_path)
     saved = tmp_path / "mine.yaml"
     status, output = consult(
-        run_cli, ["2026-11-02", "no", "no", "1", "2026-11-17", "no", "save", str(saved), "done"]
+        run_cli, ["2026-11-02", "no", "no", "1", "2026-11-17", "", "no", "save", str(saved), "done"]
     )
     assert status == 0
     assert f"Saved {saved}" in output
@@ -263,7 +263,7 @@ def test_explain_writes_the_graph(run_cli: RunCli, tmp_path: Path) -> None:
     picture = tmp_path / "why.svg"
     status, output = consult(
         run_cli,
-        ["2026-11-16", "no", "no", "0", "no", "unsure", "how", "explain", str(picture), "done"],
+        ["2026-11-16", "no", "no", "0", "no", "unsure", "", "how", "explain", str(picture), "done"],
     )
     assert status == 0
     assert "1. two_weeks_when_unsure applied because" in output
@@ -289,6 +289,8 @@ def test_terminal_front_end() -> None:
         child.expect("How does the company")
         child.expect("unsure")
         child.send("\r")
+        child.expect("In which country")
+        child.send("\r")  # none: weekends only
         child.expect("Wait — follow up on Monday 30 November 2026, in 4 days")
         child.expect("What next")
         child.send("\r")
@@ -460,7 +462,7 @@ def test_back_offers_the_earlier_answer(run_cli: RunCli) -> None:
 
 
 def test_choices_show_their_labels(run_cli: RunCli) -> None:
-    status, output = consult(run_cli, ["2026-11-18", "no", "no", "0", "no", "laid-back"])
+    status, output = consult(run_cli, ["2026-11-18", "no", "no", "0", "no", "laid-back", ""])
     assert status == 0
     assert "[proactive / laid-back / unsure] (default: unsure)" in output
     assert "laid_back" not in output

@@ -59,7 +59,7 @@ def test_batch_records_only_when_asked(run_cli: RunCli, audit_db: Path) -> None:
 
 
 def test_ask_records_the_final_answer(run_cli: RunCli, audit_db: Path) -> None:
-    answers = "2026-11-16\nno\nno\n0\nno\nunsure\ndone\n"
+    answers = "2026-11-16\nno\nno\n0\nno\nunsure\n\ndone\n"
     result = run_cli("ask", "--today", TODAY, input=answers)
     assert "(Recorded in the audit trail as record 1.)" in result.stdout
     assert AuditStore(audit_db).get(1).source == "ask"

@@ -49,8 +49,10 @@ def test_readme_transcript_is_real_output(run_cli: RunCli) -> None:
 
 
 def test_readme_consultation_transcript_is_real(run_cli: RunCli) -> None:
-    command = "$ printf '10 days ago\\nno\\nno\\n0\\nno\\nwhy\\nunsure\\ndone\\n' | followup ask"
+    command = (
+        "$ printf '10 days ago\\nno\\nno\\n0\\nno\\nwhy\\nunsure\\nUS\\ndone\\n' | followup ask"
+    )
     shown = README.split(command + " --today 2026-11-26\n")[1].split("```")[0]
-    answers = "10 days ago\nno\nno\n0\nno\nwhy\nunsure\ndone\n"
+    answers = "10 days ago\nno\nno\n0\nno\nwhy\nunsure\nUS\ndone\n"
     result = run_cli("ask", "--today", TODAY, input=answers)
     assert same_text(shown.rstrip(), result.stdout.rstrip())

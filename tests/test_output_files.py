@@ -82,7 +82,7 @@ def test_ask_refuses_to_save_over_a_symlink(run_cli: RunCli, tmp_path: Path) -> 
     target.write_text("keep me\n")
     link = tmp_path / "facts.yaml"
     link.symlink_to(target)
-    answers = f"2026-11-16\nno\nno\n0\nno\nunsure\nsave\n{link}\nyes\ndone\n"
+    answers = f"2026-11-16\nno\nno\n0\nno\nunsure\n\nsave\n{link}\nyes\ndone\n"
     result = run_cli("ask", "--today", TODAY, "--no-audit", input=answers)
     assert result.exit_code == 0
     assert f"{link} is a symbolic link, not a regular file: nothing was written" in result.stdout

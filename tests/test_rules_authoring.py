@@ -18,7 +18,7 @@ from .conftest import EXAMPLES, RULES, TODAY, RunCli, edit
 def test_shipped_scenarios_pass_and_cover_every_rule(run_cli: RunCli) -> None:
     result = run_cli("rules", "test")
     assert result.exit_code == 0, result.stdout
-    assert result.stdout.splitlines()[-1] == "14 passed, 0 failed"
+    assert result.stdout.splitlines()[-1] == "20 passed, 0 failed"
     assert "not fired by any scenario" not in result.stdout
 
 
@@ -27,7 +27,7 @@ def test_scenarios_cover_every_example_of_the_readme(rule_base: object) -> None:
     actions = {scenario["expect"]["action"] for scenario in scenarios}
     assert actions == {"wait", "follow_up_now", "send_reminder", "move_on"}
     examples = {path.stem for path in EXAMPLES.glob("*.yaml")}
-    assert len(examples) == 8
+    assert len(examples) == 9
 
 
 def test_a_failing_scenario_shows_the_difference(run_cli: RunCli, rules_copy: Path) -> None:
@@ -42,7 +42,7 @@ def test_a_failing_scenario_shows_the_difference(run_cli: RunCli, rules_copy: Pa
     assert lines[failed + 1] == "     action: expected wait, got follow_up_now"
     assert lines[failed + 2] == "     follow_up_on: expected 2026-11-30, got 2026-11-26"
     assert lines[failed + 3].startswith("     fired: expected two_weeks_when_unsure")
-    assert lines[-1] == "13 passed, 1 failed"
+    assert lines[-1] == "18 passed, 2 failed"
 
 
 def test_a_scenario_with_refused_facts(run_cli: RunCli, rules_copy: Path) -> None:
@@ -144,10 +144,10 @@ def test_adding_a_culture_value_and_rule_as_the_guide_says(
 
     check = run_cli("rules", "check", str(rules_copy))
     assert check.exit_code == 0, check.stdout
-    assert "12 rules, no gaps, no conflicts" in check.stdout
+    assert "14 rules, no gaps, no conflicts" in check.stdout
     tested = run_cli("rules", "test", str(rules_copy))
     assert tested.exit_code == 0, tested.stdout
-    assert tested.stdout.splitlines()[-1] == "15 passed, 0 failed"
+    assert tested.stdout.splitlines()[-1] == "21 passed, 0 failed"
     advised = run_cli(
         "advise",
         "--rules",

@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 
 from .conftest import ROOT, RunCli, edit
+from .test_calendar_rules import BROKEN as CALENDAR_BROKEN
+from .test_rule_limits import LIMIT_MESSAGES
 
 GUIDE = (ROOT / "docs" / "rules.md").read_text()
 CATALOGUE = GUIDE.split("## What the checker says")[1]
@@ -65,6 +67,7 @@ BROKEN: list[tuple[str, str, str, str, str, str]] = [
     ('rule `ID` can never fire: `NAME` is never concluded where its other conditions hold', 'advice.yaml', '    when:\n      - followups_sent: 0\n      - timeline_given: true\n', '    when:\n      - followups_sent: 0\n      - timeline_given: true\n      - reminder_day:\n          known: true\n', '  - id: just_after_their_deadline', 'id'),
     ('rule `ID` can never fire: rules of higher priority always decide first (such as `OTHER`)', 'advice.yaml', '  - id: first_followup_not_yet_due\n', '  - id: always_wait\n    priority: 10\n    when:\n      - followups_sent:\n          at_least: 0\n    then:\n      action: wait\n    reason: Wait.\n    source: nowhere\n\n  - id: first_followup_not_yet_due\n', '  - id: always_wait', 'id'),
     ('rule `ID` counts from `NAME`, which no rule has concluded when it applies', 'advice.yaml', '        date: decision_date', '        date: reminder_day', '  - id: just_after_their_deadline', 'id'),
+    ('rule `ID` counts from `NAME`, which may not be given when it applies', 'advice.yaml', '        date: interview_date\n        plus_days: 14', '        date: decision_date\n        plus_days: 14', '  - id: two_weeks_when_unsure', 'id'),
     ('rules `ID` and `OTHER` can both apply and conclude `NAME` differently, with nothing to order them (both priority N)', 'advice.yaml', '      - culture: proactive\n', '      - culture:\n          one_of: [proactive, unsure]\n', '  - id: two_weeks_when_unsure', 'id'),
     ('a gap: no rule decides the action for some cases', 'advice.yaml', '      - culture: proactive\n', '      - culture: laid_back\n', 'decides: action', 'action'),
 ]
@@ -112,7 +115,9 @@ def test_each_problem_at_its_place(
 def test_every_documented_message_is_tested() -> None:
     tested = (
         {case[0] for case in BROKEN}
+        | {case[0] for case in CALENDAR_BROKEN}
         | set(SCENARIO_MESSAGES)
+        | set(LIMIT_MESSAGES)
         | {
             "the rule base at DIR has no FILE",
             "`VALUE` is not a value of `action` (one of: VALUES)",
@@ -162,7 +167,7 @@ def test_shipped_rules_check_clean(run_cli: RunCli) -> None:
     result = run_cli("rules", "check")
     assert result.exit_code == 0
     assert result.stdout.startswith("ok: ")
-    assert "11 rules, no gaps, no conflicts, every rule can fire" in result.stdout
+    assert "13 rules, no gaps, no conflicts, every rule can fire" in result.stdout
 
 
 SCENARIO_MESSAGES = {

@@ -119,7 +119,7 @@ def test_the_answer_page_fills_names_into_the_draft(advisor: Advisor) -> None:
 
 def test_ask_and_advance_take_the_same_path(advisor: Advisor) -> None:
     """The terminal (one reply at a time through `ask`) and a page (all replies at once)."""
-    replies = ["2026-11-16", "no", "no", "1", "2026-11-17"]
+    replies = ["2026-11-16", "no", "no", "1", "2026-11-17", ""]  # no country given
     typed = iter(replies)
     asked: list[str] = []
 

@@ -47,3 +47,15 @@ def test_explain_refuses_a_timeline_as_text(run_cli: RunCli) -> None:
 def test_the_answer_page_shows_the_timeline(advisor: Advisor) -> None:
     page = web_client(advisor).get("/answer?interview_date=2026-11-16&competing_offer=yes").text
     assert "Your interview: Monday 16 November" in page
+
+
+def test_the_answer_page_offers_a_calendar_reminder(advisor: Advisor) -> None:
+    client = web_client(advisor)
+    query = (
+        "interview_date=2026-11-20&timeline_given=yes&decision_date=2026-12-04"
+        "&competing_offer=no&has_update=no&followups_sent=0&country="
+    )
+    assert "/answer.ics?" in client.get(f"/answer?{query}").text
+    response = client.get(f"/answer.ics?{query}")
+    assert response.headers["content-type"].startswith("text/calendar")
+    assert b"DTSTART;VALUE=DATE:20261207" in response.content

@@ -14,7 +14,7 @@ from followup.web.security import CSRF_COOKIE
 
 DAY = datetime.date(2026, 11, 26)
 # A whole consultation as a person answers it, with the headline it leads to.
-NO_TIMELINE = ["10 days ago", "no", "no", "0", "no", "unsure"]
+NO_TIMELINE = ["10 days ago", "no", "no", "0", "no", "unsure", ""]  # no country given
 NO_TIMELINE_HEADLINE = "Wait — follow up on Monday 30 November 2026, in 4 days"
 
 

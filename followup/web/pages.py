@@ -25,6 +25,7 @@ from explain.why import why_not
 
 from ..audit import AuditError, Entry
 from ..consultation import Consultation, Step
+from ..reminder import no_reminder_reason, reminder_event
 from ..render import draft_text
 from .security import CSRF_FIELD, csrf_ok, csrf_token
 from .settings import HTMX, TEMPLATES, Settings
@@ -67,10 +68,12 @@ def replies_in(fields: Mapping[str, Any]) -> dict[str, str]:
 
 def answers_query(consultation: Consultation, **extra: str) -> str:
     """The answers taken so far, in order, as an address's query."""
+    # A question passed over stays in the address, empty, so it is not asked again.
     pairs = [
         (name, consultation.as_reply(consultation.facts[name], consultation.answers[name]))
-        for name in consultation.order
         if name in consultation.answers
+        else (name, "")
+        for name in consultation.order
     ]
     pairs += [(key, value) for key, value in extra.items() if value]
     return urllib.parse.urlencode(pairs)
@@ -170,7 +173,7 @@ def _question(request: Request, step: Step, status: int) -> Response:
         error=reading.error if reading else None,
         reply=_previous_reply(request, spec.name),
         answered=_answered(consultation),
-        hidden=urllib.parse.parse_qsl(answers_query(consultation)),
+        hidden=urllib.parse.parse_qsl(answers_query(consultation), keep_blank_values=True),
         back=back,
     )
 
@@ -225,13 +228,37 @@ def answer_page(request: Request) -> Response:
         record=params.get(RECORD, ""),
         names=names,
         problems=problems,
-        decision_hidden=urllib.parse.parse_qsl(decision_query),
+        decision_hidden=urllib.parse.parse_qsl(decision_query, keep_blank_values=True),
+        reminder_query=urllib.parse.urlencode(
+            [(spec.name, value) for spec, value in names if value]
+            + urllib.parse.parse_qsl(decision_query, keep_blank_values=True)
+        ),
         back="/?" + answers_query(consultation, **{AGAIN: _last_decision_fact(consultation)}),
         reasoning=_reasoning_svg(consultation, answer),
         timeline=_timeline_svg(consultation, answer),
         actions=_other_actions(consultation, answer),
         why_not=_why_not(consultation, answer, params.get(WHY_NOT, "")),
         why_not_action=params.get(WHY_NOT, ""),
+    )
+
+
+@router.get("/answer.ics")
+def reminder(request: Request) -> Response:
+    """The calendar reminder of the advice, as `followup advise --ics` writes it."""
+    consultation = _consultation(request)
+    step = consultation.advance(replies_in(request.query_params))
+    if step.answer is None:
+        return RedirectResponse(f"/?{answers_query(consultation)}", status_code=303)
+    _message_facts(consultation, replies_in(request.query_params))
+    answer = consultation.answer()
+    event = reminder_event(consultation.advisor, consultation.case(), answer)
+    if event is None:
+        reason = no_reminder_reason(consultation.rule_base, answer)
+        return page(request, "message.html", 404, title="No reminder", text=reason)
+    return Response(
+        event,
+        media_type="text/calendar",
+        headers={"Content-Disposition": 'attachment; filename="followup-reminder.ics"'},
     )
 
 

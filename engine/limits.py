@@ -1,0 +1,159 @@
+"""What a rule base may ask for: every bound on the rule files, in one place.
+
+Each bound keeps `rules check` and `advise` within bounded time and memory, or keeps the rules
+within what durable_rules can hold; docs/rules.md lists them with their messages. The schema
+(engine/schema/*.json) repeats the first ones so that editors underline them too; a test keeps
+the two equal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from .errors import Location, RuleFileError
+
+# A day is counted at most a year after another: enough for any follow-up advice, and far
+# from the end of the calendar (year 9999), where counting would fail for every case.
+MAX_PLUS_DAYS = 365
+# A weekend of every day would leave no working day to move a computed day to.
+MAX_WEEKEND_DAYS = 6
+# Priorities stay ordinary numbers: the engine orders rules by a 32-bit difference of them.
+MAX_PRIORITY = 1_000_000
+# Levels of all/any/not (and lists) inside one condition.
+MAX_CONDITION_DEPTH = 8
+# Paths through the rules that `rules check` explores (the leaves of the decision tree): rules
+# that may each apply or not, independently, double them. 1,000 rules in 100 tracks need 1,100.
+MAX_TREE_PATHS = 5_000
+# Combinations of days `rules check` tries, at most, to build the example case of one conflict
+# or gap (trying them all would be exponential in the number of date facts).
+MAX_EXAMPLE_TRIES = 2_000
+# Steps of the search for a case that meets a rule's conditions (it branches at each `any`).
+MAX_SEARCH_STEPS = 20_000
+MAX_SEARCH_BRANCHES = 100
+# Levels of mappings and lists in one rule file; deeper files would exhaust the parsers' stack.
+MAX_FILE_DEPTH = 40
+
+# durable_rules keeps the tests that follow one point of its network (the same tests before
+# them) in a table of 512: a 513th makes it loop for ever while compiling, so we stop short.
+ENGINE_MAX_NEXT_TESTS = 500
+# ... and at most 256 rules may end at one point (it refuses more with error 108) ...
+ENGINE_MAX_RULES_AT_ONE_POINT = 250
+# ... and at most 128 rules may share one `$or` (any, one_of) at one point (error 107) ...
+ENGINE_MAX_RULES_THROUGH_ONE_ANY = 120
+# ... and a rule may hold at most 14 `$or` (any, one_of, and each negated test) (error 113) ...
+ENGINE_MAX_ANY_IN_ONE_RULE = 14
+# ... and at most 128 tests of a missing value (`known: false`) may follow one point.
+ENGINE_MAX_ABSENT_TESTS = 120
+
+
+GROUP_RULES = (
+    "group the rules under a first condition they share, or merge rules that conclude the same"
+)
+
+
+@dataclass
+class _Point:
+    """One point of durable_rules' network: the tests that follow it, and the rules ending at it."""
+
+    next: dict[str, _Point] = field(default_factory=dict)
+    absent: int = 0
+    rules: int = 0
+    # Where the tests after an `$or` continue, and how many rules pass through each `$or`.
+    after_or: dict[str, _Point] = field(default_factory=dict)
+    or_uses: dict[str, int] = field(default_factory=dict)
+
+
+def check_engine_capacity(
+    definitions: Mapping[str, Mapping[str, Any]], locations: Mapping[str, Location]
+) -> None:
+    """Refuse rules that durable_rules could not compile, naming the rule that crosses a limit.
+
+    The network is rebuilt as durable_rules builds it: each pattern is a chain of tests from
+    one root, shared while the tests are the same; every alternative of an `$or` follows the
+    point where the `$or` stands.
+    """
+    root = _Point()
+    for rule_id, definition in definitions.items():
+        network = _Network(rule_id, locations.get(rule_id))
+        for pattern in definition["all"]:
+            for expression in pattern.values():
+                point = network.walk(root, [expression])
+                point.rules += 1
+                network.within(
+                    point.rules, ENGINE_MAX_RULES_AT_ONE_POINT, "rules with the same conditions"
+                )
+
+
+@dataclass
+class _Network:
+    rule_id: str
+    location: Location | None
+    alternatives: int = 0
+
+    def walk(self, point: _Point, terms: Sequence[Any]) -> _Point:
+        """The point where a chain of terms ends, starting from `point`.
+
+        A loop over the chain (a rule may test thousands of things); only the alternatives
+        of an `$or`, nested no deeper than the conditions, recurse.
+        """
+        stack = list(reversed(terms))
+        while stack:
+            term = stack.pop()
+            if isinstance(term, dict) and "$and" in term:
+                stack.extend(reversed(term["$and"]))
+            elif isinstance(term, dict) and "$or" in term:
+                point = self._alternatives(point, term)
+            else:
+                point = self._follow(point, term)
+        return point
+
+    def _alternatives(self, point: _Point, term: dict[str, Any]) -> _Point:
+        # Each alternative follows `point`; what comes after the `$or` is not repeated under
+        # each of them (durable_rules does not expand it, and neither may we: that could be
+        # exponential), but continues from one point of its own.
+        self.alternatives += 1
+        self.within(
+            self.alternatives,
+            ENGINE_MAX_ANY_IN_ONE_RULE,
+            "tests with alternatives (any, one_of, not) in one rule",
+            "split the rule in two, or join its one_of tests where they test the same fact",
+        )
+        for option in term["$or"]:
+            self.walk(point, [option])
+        key = repr(term)
+        point.or_uses[key] = point.or_uses.get(key, 0) + 1
+        self.within(
+            point.or_uses[key],
+            ENGINE_MAX_RULES_THROUGH_ONE_ANY,
+            "rules with the same any/one_of after the same conditions",
+        )
+        return point.after_or.setdefault(key, _Point())
+
+    def _follow(self, point: _Point, term: Any) -> _Point:
+        key = repr(term)
+        if key not in point.next:
+            point.next[key] = _Point()
+            if isinstance(term, dict) and "$nex" in term:
+                point.absent += 1
+                self.within(
+                    point.absent,
+                    ENGINE_MAX_ABSENT_TESTS,
+                    "`known: false` tests after the same conditions",
+                )
+            else:
+                plain = len(point.next) - point.absent
+                self.within(
+                    plain, ENGINE_MAX_NEXT_TESTS, "different tests after the same conditions"
+                )
+        return point.next[key]
+
+    def within(self, count: int, limit: int, what: str, suggestion: str = GROUP_RULES) -> None:
+        if count > limit:
+            raise RuleFileError(
+                f"too many {what}: the rule engine holds at most {limit}",
+                rule_id=self.rule_id,
+                location=self.location,
+                suggestion=suggestion,
+            )
