@@ -9,12 +9,12 @@ description and Graphviz escapes every label. Graphviz loads only when a picture
 from __future__ import annotations
 
 import datetime
-from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
 from engine.answer import Answer
-from engine.dates import WEEKDAYS
+from engine.dates import WEEKDAYS, WEEKEND, Calendar
+from engine.facts import case_calendar
 from engine.model import RuleBase
 
 from .render import PICTURE_FORMATS, quiet_graphviz
@@ -67,7 +67,7 @@ def timeline_picture(rule_base: RuleBase, answer: Answer, fmt: str) -> bytes:
     """The timeline drawn as svg, png or pdf."""
     if fmt not in PICTURE_FORMATS:
         raise ValueError(f"not a picture format: {fmt}")
-    drawing = _drawing(rule_base.weekend, answer)
+    drawing = _drawing(case_calendar(rule_base, answer.outcome.values), answer)
     with quiet_graphviz():
         data = drawing.draw(format=fmt, prog="neato")
     return bytes(data)
@@ -82,7 +82,7 @@ def _days(found: list[Mark]) -> list[datetime.date]:
     return [first + datetime.timedelta(days=n) for n in range((last - first).days + 1)]
 
 
-def _drawing(weekend: Collection[int], answer: Answer) -> Any:
+def _drawing(calendar: Calendar, answer: Answer) -> Any:
     import pygraphviz  # noqa: PLC0415 - Graphviz loads only when a picture is asked for
 
     found = marks(answer)
@@ -92,8 +92,16 @@ def _drawing(weekend: Collection[int], answer: Answer) -> Any:
         fontname="Helvetica", outputorder="edgesfirst", splines="line", pad="0.3", overlap="true"
     )
     drawing.node_attr.update(fontname="Helvetica", fontsize="11", fixedsize="true")
-    lowest = _strip(drawing, days, set(weekend), found)
-    shown = [mark for mark in found if days[0] <= mark.day <= days[-1]]
+    lowest = _strip(drawing, days, calendar, found)
+    holidays = [
+        Mark(day, f"Public holiday ({why})")
+        for day in days
+        if (why := calendar.day_off(day)) is not None and why != WEEKEND
+    ]
+    shown = sorted(
+        [mark for mark in found if days[0] <= mark.day <= days[-1]] + holidays,
+        key=lambda mark: mark.day,
+    )
     _labels(drawing, days[0], shown, lowest)
     _title(drawing, answer, len(days), lowest - 10 - len(shown) * LABEL_STEP)
     return drawing
@@ -108,13 +116,13 @@ def _x(start: datetime.date, day: datetime.date) -> float:
     return (day - start).days * DAY_WIDTH + DAY_WIDTH / 2
 
 
-def _strip(drawing: Any, days: list[datetime.date], weekend: set[int], found: list[Mark]) -> int:
+def _strip(drawing: Any, days: list[datetime.date], calendar: Calendar, found: list[Mark]) -> int:
     """One box a day, days off shaded, the advised day filled; month names above."""
     advised = {mark.day for mark in found if mark.advised}
     today = {mark.day for mark in found if mark.words == "Today"}
     y = 0
     for day in days:
-        fill = DAY_OFF_FILL if day.weekday() in weekend else WORKING_FILL
+        fill = DAY_OFF_FILL if calendar.day_off(day) is not None else WORKING_FILL
         attributes = {
             "shape": "box",
             "style": "filled",
@@ -185,7 +193,8 @@ def _title(drawing: Any, answer: Answer, count: int, bottom: int) -> None:
     drawing.add_node(
         "key",
         shape="plaintext",
-        label="Shaded days are days off: no follow-up goes out on them.",
+        label="Shaded days are days off (weekends and public holidays): no follow-up goes out "
+        "on them.",
         fixedsize="false",
         width="4.5",
         height="0.3",

@@ -59,3 +59,12 @@ def test_the_answer_page_offers_a_calendar_reminder(advisor: Advisor) -> None:
     response = client.get(f"/answer.ics?{query}")
     assert response.headers["content-type"].startswith("text/calendar")
     assert b"DTSTART;VALUE=DATE:20261207" in response.content
+
+
+def test_the_timeline_names_public_holidays(run_cli: RunCli, tmp_path: Path) -> None:
+    out = tmp_path / "timeline.svg"
+    example = str(EXAMPLES / "thanksgiving.yaml")
+    run_cli("explain", example, "--today", "2026-11-20", "--timeline", "-o", str(out))
+    text = out.read_text()
+    assert "Public holiday (Thanksgiving Day): Thursday 26 November" in text
+    assert "Follow up on: Friday 27 November" in text
