@@ -19,8 +19,9 @@ $(STAMP): pyproject.toml
 	  || { cat $(VENV)/install.log; echo "make: installing the project into $(VENV) failed (log above)" >&2; exit 1; }
 	@touch $(STAMP)
 
+# Starts the web app and prints its address (followup ask is the same in a terminal).
 run: install
-	$(BIN)/followup ask
+	$(BIN)/followup serve
 
 test: install lint typecheck unit
 
@@ -53,6 +54,7 @@ bench: install
 	$(BIN)/python -m bench.audit
 	$(BIN)/python -m bench.audit_stores
 	$(BIN)/python -m bench.rules
+	$(BIN)/python -m bench.serve
 
 clean:
 	rm -rf $(VENV) build *.egg-info

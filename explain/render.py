@@ -128,7 +128,7 @@ def _label(data: dict[str, Any]) -> str:
 
 
 @contextmanager
-def _quiet_graphviz() -> Iterator[None]:
+def quiet_graphviz() -> Iterator[None]:
     """Hide Graphviz's Fontconfig warnings (printed straight to file descriptor 2)."""
     sys.stderr.flush()
     saved = os.dup(2)
@@ -194,7 +194,7 @@ def render_picture(graph: nx.DiGraph, fmt: str) -> bytes:
     if fmt not in PICTURE_FORMATS:
         raise ValueError(f"not a picture format: {fmt}")
     agraph = _agraph(graph)
-    with _quiet_graphviz():
+    with quiet_graphviz():
         data = agraph.draw(format=fmt, prog="dot")
     return bytes(data)
 

@@ -13,12 +13,11 @@ from rich.table import Table
 
 from engine import load_rule_base
 
-from .audit import AuditError, AuditRecord, AuditStore, Place, default_place
+from .audit import AuditError, AuditStore, Place, default_place
 from .errors import cli_errors
 from .inputs import parse_day
 from .output import emit, graph_output_options
-from .personal import personal_fields
-from .replay import replay, stored_answer, stored_rule_base
+from .replay import fields_to_redact, replay, stored_answer, stored_rule_base
 from .store_postgres import is_url
 
 
@@ -255,22 +254,6 @@ def export(audit_db: Place | None, output_format: str) -> None:
             click.echo(json.dumps(record.to_json(), ensure_ascii=False))
 
 
-def _fields_to_redact(store: AuditStore, record: AuditRecord) -> list[str]:
-    """Decided from the record's own rules; if those are gone or altered, personal data must
-    still go: the shipped rules say which facts are personal, and all templated text goes."""
-    try:
-        rule_base = stored_rule_base(store, str(record.rule_base_version))
-    except AuditError as error:
-        click.echo(
-            f"note: the rules that made record {record.id} cannot be used ({error.message}): "
-            "going by the shipped rules, every field drawn from a template is blanked",
-            err=True,
-        )
-        fallback = load_rule_base()
-        return personal_fields(fallback, record.facts, record.answer, record.trace, own_rules=False)
-    return personal_fields(rule_base, record.facts, record.answer, record.trace)
-
-
 @audit.command()
 @audit_db_option
 @click.argument("record_id", type=int, metavar="ID")
@@ -288,7 +271,9 @@ def redact(audit_db: Place | None, record_id: int) -> None:
         record = store.get(record_id)
         if record.kind != "advice" or record.rule_base_version is None:
             raise AuditError(f"record {record_id} is not advice and holds nothing personal")
-        fields = _fields_to_redact(store, record)
+        fields, note = fields_to_redact(store, record)
+        if note is not None:
+            click.echo(f"note: {note}", err=True)
         done = store.redact(record_id, fields)
     summary = ", ".join(done.fields) or ("already redacted" if fields else "nothing personal held")
     click.echo(f"redacted record {record_id}: {summary}")

@@ -33,6 +33,7 @@ from .inputs import open_batch, parse_day, read_facts_file
 from .output import OutputError, emit, graph_output_options, write_atomically
 from .render import draft_email, print_answer, print_lines
 from .rules_cli import rules
+from .serve_cli import serve
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -323,6 +324,11 @@ def ask(
     help="Say what stands in the way of ACTION, and the smallest change of facts leading to it.",
 )
 @click.option("--tree", is_flag=True, help="Draw the decision tree with this case's path marked.")
+@click.option(
+    "--timeline",
+    is_flag=True,
+    help="Draw a calendar from the interview to the day to follow up (-o FILE.svg|png|pdf).",
+)
 def explain(
     facts_file: str | None,
     overrides: Sequence[str],
@@ -333,6 +339,7 @@ def explain(
     out: Path | None,
     why_not_action: str | None,
     tree: bool,
+    timeline: bool,
 ) -> None:
     """Show why this advice was given: every rule, fired or not, and the conditions it checked.
 
@@ -345,6 +352,7 @@ def explain(
         followup explain examples/timeline.yaml -o reasoning.svg
         followup explain examples/timeline.yaml --tree -o path.png
         followup explain examples/no-timeline.yaml --why-not follow_up_now
+        followup explain examples/timeline.yaml --timeline -o timeline.png
     """
     with cli_errors(name_facts=True):
         request = _request(facts_file, overrides, today, rules_dir, country)
@@ -363,6 +371,9 @@ def explain(
         from . import pictures  # noqa: PLC0415 - networkx and Graphviz load only for graphs
 
         fmt = pictures.graph_format(output_format, out)
+        if timeline:
+            emit(pictures.timeline(rule_base, answer, fmt), fmt, out)
+            return
         if tree:
             drawn = pictures.tree(rule_base, answer.outcome.values)
         else:
@@ -398,6 +409,7 @@ def _write_reminder(advisor: Advisor, case: Case, answer: Answer, path: Path) ->
 
 main.add_command(audit)
 main.add_command(rules)
+main.add_command(serve)
 
 
 def _progress_console() -> Console | None:

@@ -68,6 +68,35 @@ class Pending:
     optional: bool = False
 
 
+@dataclass(frozen=True)
+class Reading:
+    """What one reply says: a checked value, why it cannot count, or two readings to pick from.
+
+    `note` says how a date was read, so a misreading is caught before it counts.
+    """
+
+    value: Any = None
+    error: str | None = None
+    ambiguous: AmbiguousDate | None = None
+    note: str = ""
+
+    @property
+    def accepted(self) -> bool:
+        return self.error is None and self.ambiguous is None
+
+
+@dataclass(frozen=True)
+class Step:
+    """Where a consultation stands after the replies given so far: the next question (with
+    why the reply to it was refused, if it was), or the answer once the advice is settled."""
+
+    consultation: Consultation
+    pending: Pending | None = None
+    prompt: Prompt | None = None
+    reading: Reading | None = None
+    answer: Answer | None = None
+
+
 @dataclass
 class Consultation:
     """Ask for facts one at a time until the advice is settled, then answer."""
@@ -96,6 +125,44 @@ class Consultation:
             except Back:
                 continue
         return self.answer()
+
+    def advance(self, replies: Mapping[str, str], again: str | None = None) -> Step:
+        """Take the replies given so far (fact name -> text as typed), in the tree's order,
+        and say what comes next: the stateless path a web page or a test drives.
+
+        `again` names a fact to ask anew (after `back`), its reply offered as the default.
+        """
+        while (pending := self.next_question()) is not None:
+            name = pending.spec.name
+            reply = replies.get(name)
+            if name == again and reply is not None:
+                self.previous[name] = self._parse_quietly(pending.spec, reply)
+                reply = None
+            prompt = self.prompt_for(pending.spec, can_go_back=bool(self.order))
+            if reply is None:
+                return Step(self, pending, prompt)
+            if pending.optional and not reply.strip() and prompt.default is None:
+                # An optional question left empty is passed over, as at a terminal.
+                self.skipped.add(name)
+                self.order.append(name)
+                continue
+            reading = self.take(pending.spec, reply, prompt.default)
+            if not reading.accepted:
+                return Step(self, pending, prompt, reading)
+        return Step(self, answer=self.answer())
+
+    def take(self, spec: FactSpec, reply: str, default: str | None = None) -> Reading:
+        """Read one reply (empty means the default) and keep the value if it counts."""
+        reply = reply.strip() or (default or "")
+        reading = self.read(spec, reply)
+        if reading.accepted:
+            self.answers[spec.name] = reading.value
+            self.order.append(spec.name)
+        return reading
+
+    def _parse_quietly(self, spec: FactSpec, reply: str) -> Any:
+        reading = self.read(spec, reply)
+        return reading.value if reading.accepted else reply
 
     def fill_in_message(self) -> None:
         """Ask the optional facts that fill in the drafted message; `back` stays among them."""
@@ -211,7 +278,7 @@ class Consultation:
 
     def _ask_and_record(self, pending: Pending, optional: bool = False, floor: int = 0) -> None:
         spec = pending.spec
-        prompt = self._prompt(spec, can_go_back=len(self.order) > floor)
+        prompt = self.prompt_for(spec, can_go_back=len(self.order) > floor)
         while True:
             reply = self.ask(prompt).strip()
             command = reply.lower()
@@ -226,37 +293,34 @@ class Consultation:
                     raise Back
                 self.say("This is the first question: there is nothing to go back to.")
                 continue
-            if not reply and prompt.default is not None:
-                reply = prompt.default
-            elif not reply and optional:
+            if not reply and optional and prompt.default is None:
                 self.skipped.add(spec.name)
                 self.order.append(spec.name)
                 return
-            value = self._understand(spec, reply)
-            if value is not None:
-                self.answers[spec.name] = value
-                self.order.append(spec.name)
+            reading = self.take(spec, reply, prompt.default)
+            if reading.ambiguous is not None:
+                day = self._which_date(spec, reading.ambiguous)
+                reading = self.take(spec, day.isoformat())
+            if reading.error is not None:
+                self.say(f"Sorry: {reading.error}. Please try again (or type help).")
+            elif reading.accepted:
+                if reading.note:
+                    self.say(reading.note)
                 return
 
-    def _understand(self, spec: FactSpec, reply: str) -> Any:
-        """The reply as a checked value, or None after saying what is wrong with it."""
+    def read(self, spec: FactSpec, reply: str) -> Reading:
+        """The reply as a checked value, or what is wrong with it; nothing is kept."""
         try:
-            value = self._parse_or_ask_back(spec, reply)
+            value = self._parse(spec, reply)
             origin = Origin("your answer")
             check_dates(spec, {**self.known_values(), spec.name: value}, origin, self.facts)
-        except (FactError, PhraseError) as error:
-            self.say(f"Sorry: {error}. Please try again (or type help).")
-            return None
-        if spec.type == "date":
-            # Always say how a date was read, so a misreading is caught before it counts.
-            self.say(self._read_as(spec, value, reply))
-        return value
-
-    def _parse_or_ask_back(self, spec: FactSpec, reply: str) -> Any:
-        try:
-            return self._parse(spec, reply)
         except AmbiguousDate as ambiguous:
-            return self._which_date(spec, ambiguous)
+            return Reading(ambiguous=ambiguous)
+        except (FactError, PhraseError) as error:
+            return Reading(error=str(error))
+        # Always say how a date was read, so a misreading is caught before it counts.
+        note = self._read_as(spec, value, reply) if spec.type == "date" else ""
+        return Reading(value, note=note)
 
     def _parse(self, spec: FactSpec, reply: str) -> Any:
         if spec.type == "date":
@@ -315,7 +379,7 @@ class Consultation:
         labels = ", ".join(spec.value_words(value) for value in spec.values)
         raise FactError(f"please answer one of: {labels}")
 
-    def _prompt(self, spec: FactSpec, can_go_back: bool) -> Prompt:
+    def prompt_for(self, spec: FactSpec, can_go_back: bool) -> Prompt:
         choices: tuple[str, ...] = ()
         if spec.type == "yes_no":
             choices = ("yes", "no")
@@ -324,9 +388,9 @@ class Consultation:
         default = None
         if spec.name in self.previous:
             # After `back`, the answer given before is offered again.
-            default = self._as_reply(spec, self.previous[spec.name])
+            default = self.as_reply(spec, self.previous[spec.name])
         elif spec.has_default and not spec.for_message_only:
-            default = self._as_reply(spec, spec.default)
+            default = self.as_reply(spec, spec.default)
         return Prompt(
             fact=spec.name,
             text=spec.question,
@@ -337,7 +401,7 @@ class Consultation:
             can_go_back=can_go_back,
         )
 
-    def _as_reply(self, spec: FactSpec, value: Any) -> str:
+    def as_reply(self, spec: FactSpec, value: Any) -> str:
         """A value as the person would type it back."""
         if spec.type == "choice" and isinstance(value, str):
             return spec.value_words(value)

@@ -27,7 +27,7 @@ from engine.limits import (
     size,
     visible,
 )
-from engine.source import bounded, open_regular, read_text
+from engine.source import Document, bounded, open_regular, read_text
 
 STDIN = "-"
 BATCH_KIND = "a batch of cases"
@@ -52,18 +52,9 @@ def read_facts_file(path: str | None, overrides: Sequence[str]) -> tuple[dict[st
         label = "standard input" if path == STDIN else visible(path)
         try:
             text = _stdin_text() if path == STDIN else read_text(Path(path), label, FACTS)
-            document = parse_document(text, label, FACTS)
         except RuleFileError as error:
             raise FactError(error.message, location=error.location) from None
-        if document.value is None:
-            raise FactError(f"{label} is empty: it should list facts such as interview_date")
-        if not isinstance(document.value, dict):
-            raise FactError(
-                f"{label} must be a mapping of fact names to values, such as "
-                "`interview_date: 2026-11-20`",
-                location=document.where(()),
-            )
-        facts.update(document.value)
+        facts, document = _facts_document(text, label)
     names = set()
     for item in overrides:
         name, separator, value = item.partition("=")
@@ -90,6 +81,30 @@ def check_names(facts: dict[str, Any], origin: Origin) -> None:
                 f"{FACT_NAME_CHARS} letters, digits and underscores)",
                 location=replace(location, file=_cut(visible(location.file))) if location else None,
             )
+
+
+def read_facts_text(text: str, label: str) -> tuple[dict[str, Any], Origin]:
+    """The facts from YAML/JSON text that came from `label` (a request body, say)."""
+    facts, document = _facts_document(text, label)
+    origin = Origin(label, document)
+    check_names(facts, origin)
+    return facts, origin
+
+
+def _facts_document(text: str, label: str) -> tuple[dict[str, Any], Document]:
+    try:
+        document = parse_document(text, label, FACTS)
+    except RuleFileError as error:
+        raise FactError(error.message, location=error.location) from None
+    if document.value is None:
+        raise FactError(f"{label} is empty: it should list facts such as interview_date")
+    if not isinstance(document.value, dict):
+        raise FactError(
+            f"{label} must be a mapping of fact names to values, such as "
+            "`interview_date: 2026-11-20`",
+            location=document.where(()),
+        )
+    return dict(document.value), document
 
 
 def _stdin_text() -> str:

@@ -15,8 +15,9 @@ import networkx as nx
 from engine import Answer, RuleBase
 from engine.tree import build_tree
 from explain import graph, render
+from explain.timeline import timeline_picture
 
-from .output import suffix_format
+from .output import OutputError, suffix_format
 
 
 def graph_format(requested: str | None, out: Path | None) -> str:
@@ -45,3 +46,12 @@ def reasoning(rule_base: RuleBase, answer: Answer) -> nx.DiGraph:
 
 def tree(rule_base: RuleBase, values: Mapping[str, Any] | None = None) -> nx.DiGraph:
     return graph.tree_graph(rule_base, build_tree(rule_base), values)
+
+
+def timeline(rule_base: RuleBase, answer: Answer, fmt: str) -> bytes:
+    """The job seeker's calendar strip; a picture only."""
+    if fmt not in render.PICTURE_FORMATS:
+        raise OutputError(
+            f"--timeline draws a picture: give -o FILE.svg, .png or .pdf (or --format), not {fmt}"
+        )
+    return timeline_picture(rule_base, answer, fmt)

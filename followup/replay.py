@@ -14,6 +14,7 @@ from engine.trace import Firing, Outcome
 from explain.words import rule_signature
 
 from .audit import AuditError, AuditRecord, AuditStore
+from .personal import personal_fields
 
 COMPARED = ("action", "follow_up_on", "fired_rules")
 
@@ -163,3 +164,24 @@ def _typed(rule_base: RuleBase, name: str, value: Any) -> Any:
     if spec is not None and spec.type == "date" and isinstance(value, str):
         return datetime.date.fromisoformat(value)
     return value
+
+
+def fields_to_redact(store: AuditStore, record: AuditRecord) -> tuple[list[str], str | None]:
+    """The record's personal fields, and a note when they could not be decided by its own rules.
+
+    Decided from the record's own rules; if those are gone or altered, personal data must
+    still go: the shipped rules say which facts are personal, and all templated text goes.
+    """
+    try:
+        rule_base = stored_rule_base(store, str(record.rule_base_version))
+    except AuditError as error:
+        note = (
+            f"the rules that made record {record.id} cannot be used ({error.message}): "
+            "going by the shipped rules, every field drawn from a template is blanked"
+        )
+        fallback = load_rule_base()
+        fields = personal_fields(
+            fallback, record.facts, record.answer, record.trace, own_rules=False
+        )
+        return fields, note
+    return personal_fields(rule_base, record.facts, record.answer, record.trace), None

@@ -1,0 +1,80 @@
+"""`followup serve`: the advisor as a local web app (the web modules load only here)."""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+
+import click
+
+from engine import Advisor, load_rule_base
+
+from .audit_cli import audit_db_option, open_store
+from .errors import cli_errors
+from .inputs import parse_day
+
+LOCAL = "127.0.0.1"
+
+
+@click.command()
+@click.option("--host", default=LOCAL, show_default=True, help="The address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--today", metavar="YYYY-MM-DD", help="The day the advice is for (default: today).")
+@click.option(
+    "--rules",
+    "rules_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    metavar="DIR",
+    help="Use another rule base.",
+)
+@click.option(
+    "--password-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="Log in to the audit pages with the password in FILE instead of a printed token.",
+)
+@click.option("--no-audit", is_flag=True, help="Do not record the advice in the audit trail.")
+@audit_db_option
+def serve(
+    host: str,
+    port: int,
+    today: str | None,
+    rules_dir: Path | None,
+    password_file: Path | None,
+    no_audit: bool,
+    audit_db: Path | None,
+) -> None:
+    """Open the advisor in a web browser: the consultation, the answer and the audit trail.
+
+    Listens on 127.0.0.1:8000 (this computer only) unless told otherwise. The audit pages
+    need the login address printed at start, or the password in --password-file.
+
+    \b
+    Examples:
+        followup serve
+        followup serve --port 8080 --password-file ~/.followup-password
+    """
+    # Loaded here so that the other commands never pay for the web stack.
+    import uvicorn  # noqa: PLC0415
+
+    from .web import Gate, PasswordFileError, Settings, create_app  # noqa: PLC0415
+
+    with cli_errors():
+        day: datetime.date | None = parse_day(today) if today else None
+        advisor = Advisor(load_rule_base(rules_dir))
+        store_path = None if no_audit else open_store(audit_db).path
+        try:
+            gate = Gate.from_file(password_file) if password_file else Gate.with_token()
+        except PasswordFileError as error:
+            raise click.BadParameter(str(error), param_hint="--password-file") from None
+    app = create_app(Settings(advisor, gate, store_path, day))
+    shown = f"[{host}]" if ":" in host else host
+    address = f"http://{shown}:{port}/"
+    click.echo(f"followup is open at {address}  (Ctrl-C stops it)")
+    if gate.from_password_file:
+        click.echo(f"Audit pages: {address}login (the password in {password_file})")
+    else:
+        click.echo(f"Audit pages: {address}login?token={gate.secret}")
+    if host != LOCAL:
+        click.echo(f"note: listening on {host}: other computers can reach it", err=True)
+    uvicorn.run(app, host=host, port=port, log_level="warning")

@@ -1,0 +1,29 @@
+"""The web app: pages and API over the same library calls as the command line."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from . import api, audit_pages, pages, rules_page
+from .security import SecurityMiddleware
+from .settings import STATIC, Settings
+
+
+def create_app(settings: Settings) -> FastAPI:
+    """A FastAPI app serving the consultation, the answer, the API and the static files."""
+    app = FastAPI(
+        title="followup",
+        summary="When and how to follow up after a job interview, and why.",
+        version="1",
+        docs_url=None,  # the interactive docs need inline scripts, which the policy forbids
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.include_router(pages.router)
+    app.include_router(audit_pages.router)
+    app.include_router(rules_page.router)
+    app.include_router(api.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.add_middleware(SecurityMiddleware)
+    return app
