@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -123,7 +123,8 @@ class _Builder:
         goal = ""
         with self._each():
             goal = self._goal(advice)
-        rules = self._rules(advice, templates)
+        # A template with a fault of its own is still there: a rule naming it is not at fault.
+        rules = self._rules(advice, set(templates) | set(messages_doc.value["messages"]))
         actions = self._actions(messages_doc, goal) if goal else {}
         calendar = self._calendar(advice)
         if self.problems:
@@ -354,7 +355,7 @@ class _Builder:
             )
         return goal
 
-    def _rules(self, doc: Document, templates: Mapping[str, MessageTemplate]) -> tuple[Rule, ...]:
+    def _rules(self, doc: Document, templates: Collection[str]) -> tuple[Rule, ...]:
         parser = ConditionParser(doc, self.facts)
         seen: dict[str, Location] = {}
         rules = []
@@ -370,7 +371,7 @@ class _Builder:
         index: int,
         raw: dict[str, Any],
         seen: dict[str, Location],
-        templates: Mapping[str, MessageTemplate],
+        templates: Collection[str],
     ) -> Rule:
         path: PathKey = ("rules", index)
         rule_id = raw["id"]
@@ -405,7 +406,7 @@ class _Builder:
         raw: Any,
         doc: Document,
         path: PathKey,
-        templates: Mapping[str, MessageTemplate],
+        templates: Collection[str],
     ) -> Conclusion:
         where = doc.where(path)
         spec = self.facts.get(fact)
@@ -441,7 +442,7 @@ class _Builder:
                     fact=fact,
                     rule_id=rule_id,
                     location=where,
-                    suggestion=did_you_mean(str(raw), templates),
+                    suggestion=did_you_mean(str(raw), sorted(templates)),
                 )
             return Conclusion(fact, raw, where)
         value = literal(

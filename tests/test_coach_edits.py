@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .conftest import RunCli, edit
+from .conftest import RunCli, edit, line_of
+
+# Messages of docs/rules.md that the tests here give (the catalogue test counts them).
+COACH_MESSAGES = {
+    "rule `ID` can never fire: `OTHER`, of equal priority and listed before it, "
+    "always decides first",
+}
 
 
 def test_curly_quotes_around_a_value_read_as_plain_quotes(
@@ -64,3 +70,78 @@ def test_a_schema_error_never_shows_a_python_structure(run_cli: RunCli, rules_co
     assert "{'" not in result.stdout
     assert "is not valid under any of the given schemas" not in result.stdout
     assert "`plus_days` takes a whole number of days, not `seven`" in result.stdout
+
+
+SENIOR_WAIT = """
+  - id: wait_longer_when_laid_back
+    priority: 70
+    when:
+      - followups_sent: 0
+      - culture: laid_back
+      - first_followup_day:
+          after: today
+    then:
+      action: wait
+      follow_up_on: first_followup_day
+    reason: Wait.
+    source: nowhere
+"""
+
+
+def test_a_rule_shadowed_at_equal_priority_names_the_rule_before_it(
+    run_cli: RunCli, rules_copy: Path
+) -> None:
+    path = rules_copy / "advice.yaml"
+    path.write_text(path.read_text() + SENIOR_WAIT)
+    result = run_cli("rules", "check", str(rules_copy))
+    assert result.exit_code == 1
+    assert (
+        "rule `wait_longer_when_laid_back` can never fire: `first_followup_not_yet_due`, "
+        "of equal priority and listed before it, always decides first"
+    ) in result.stdout
+    assert "rules of higher priority" not in result.stdout
+
+
+def test_a_circular_rule_is_reported_at_the_rule_that_closes_the_circle(
+    run_cli: RunCli, rules_copy: Path
+) -> None:
+    path = rules_copy / "advice.yaml"
+    edit(
+        path,
+        "  - id: first_followup_is_due\n",
+        "  - id: later_for_senior_roles\n    priority: 75\n    when:\n"
+        "      - first_followup_day:\n          known: true\n    then:\n"
+        "      first_followup_day:\n        date: first_followup_day\n        plus_days: 7\n"
+        "    reason: Senior roles take longer.\n    source: nowhere\n\n"
+        "  - id: first_followup_is_due\n",
+    )
+    result = run_cli("rules", "check", str(rules_copy))
+    cycle = next(line for line in result.stdout.splitlines() if "circular derivation" in line)
+    assert cycle.startswith(f"{path}:{line_of(path, 'id: later_for_senior_roles')}:5: ")
+
+
+def test_one_missing_rule_is_one_gap(run_cli: RunCli, rules_copy: Path) -> None:
+    edit(
+        rules_copy / "advice.yaml",
+        "      - first_followup_day:\n          after: today\n",
+        "      - first_followup_day:\n          after: today\n      - culture: proactive\n",
+    )
+    result = run_cli("rules", "check", str(rules_copy))
+    gaps = [line for line in result.stdout.splitlines() if "a gap:" in line]
+    assert len(gaps) == 1, result.stdout
+    assert "3 kinds of case" in gaps[0]
+    assert result.stdout.splitlines()[-1] == f"1 problem in {rules_copy}"
+
+
+def test_a_brace_error_in_a_message_does_not_lose_the_message(
+    run_cli: RunCli, rules_copy: Path
+) -> None:
+    edit(
+        rules_copy / "messages.yaml",
+        "message about the {role} role at",
+        "message about the {role role at",
+    )
+    result = run_cli("rules", "check", str(rules_copy))
+    assert result.exit_code == 1
+    assert "cannot stand in braces" in result.stdout
+    assert "no message template named" not in result.stdout

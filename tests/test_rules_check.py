@@ -9,6 +9,7 @@ import pytest
 
 from .conftest import ROOT, RunCli, edit
 from .test_calendar_rules import BROKEN as CALENDAR_BROKEN
+from .test_coach_edits import COACH_MESSAGES
 from .test_rule_limits import LIMIT_MESSAGES
 
 GUIDE = (ROOT / "docs" / "rules.md").read_text()
@@ -127,6 +128,7 @@ def test_every_documented_message_is_tested() -> None:
         | {case[0] for case in CALENDAR_BROKEN}
         | set(SCENARIO_MESSAGES)
         | set(LIMIT_MESSAGES)
+        | COACH_MESSAGES
         | {
             "the rule base at DIR has no FILE",
             "`VALUE` is not a value of `action` (one of: VALUES)",
