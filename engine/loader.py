@@ -12,6 +12,7 @@ from typing import Any, cast
 from . import schema
 from .conditions import ConditionParser, literal
 from .dates import WEEKDAYS, nearest_countries, normalise_country
+from .durations import RULE_NUMBERS, fill_rule_numbers, stated_durations
 from .errors import Location, RuleFileError
 from .model import (
     ActionSpec,
@@ -49,6 +50,8 @@ class Inspection:
     rule_base: RuleBase | None
     problems: list[RuleFileError] = field(default_factory=list)
     documents: dict[str, Document] = field(default_factory=dict)
+    # Things worth a look that do not stop the rules from working (a stale "two weeks").
+    warnings: list[RuleFileError] = field(default_factory=list)
 
 
 def load_rule_base(directory: Path | str | None = None) -> RuleBase:
@@ -78,6 +81,7 @@ def inspect_rule_base(directory: Path | str | None = None) -> Inspection:
     builder = _Builder(inspection.documents)
     inspection.rule_base = builder.build()
     inspection.problems.extend(builder.problems)
+    inspection.warnings.extend(builder.warnings)
     return inspection
 
 
@@ -104,6 +108,7 @@ class _Builder:
         self.documents = documents
         self.facts: dict[str, FactSpec] = {}
         self.problems: list[RuleFileError] = []
+        self.warnings: list[RuleFileError] = []
 
     @contextmanager
     def _each(self) -> Iterator[None]:
@@ -388,16 +393,44 @@ class _Builder:
             self._conclusion(rule_id, fact, value, doc, (*path, "then", fact), templates)
             for fact, value in raw["then"].items()
         )
-        self._check_template(raw["reason"], doc, (*path, "reason"), rule_id=rule_id)
+        reason = self._reason(raw["reason"], then, doc, (*path, "reason"), rule_id)
         return Rule(
             id=rule_id,
             priority=raw.get("priority", 0),
             when=when if isinstance(when, AllOf) else AllOf((when,), when.location),
             then=then,
-            reason=raw["reason"],
+            reason=reason,
             source=raw["source"],
             location=doc.where(path),
         )
+
+    def _reason(
+        self, text: str, then: tuple[Conclusion, ...], doc: Document, path: PathKey, rule_id: str
+    ) -> str:
+        """The reason with the rule's own number said, so a new number changes the sentence."""
+        self._check_template(text, doc, path, RULE_NUMBERS, rule_id=rule_id)
+        counted = [c.value.plus_days for c in then if isinstance(c.value, DateExpr)]
+        if not counted:
+            used = [name for name, _ in placeholders(text) if name in RULE_NUMBERS]
+            if used:
+                raise RuleFileError(
+                    f"`{{{used[0]}}}` stands only in the reason of a rule that counts days",
+                    rule_id=rule_id,
+                    location=doc.find_after(doc.where(path), "{" + used[0]),
+                    suggestion="write the number out, or count days in `then`",
+                )
+            return text
+        for stated, days in stated_durations(text):
+            if days != counted[0]:
+                self.warnings.append(
+                    RuleFileError(
+                        f"the reason says `{stated}`, but its rule counts {counted[0]} days",
+                        rule_id=rule_id,
+                        location=doc.find_after(doc.where(path), stated),
+                        suggestion="write {plus_days_in_words} to say the rule's own number",
+                    )
+                )
+        return fill_rule_numbers(text, counted[0])
 
     def _conclusion(
         self,

@@ -75,6 +75,7 @@ def check(folder: Path | None) -> None:
         for problem in found:
             lines += problem.lines()
             count += 1
+    lines += [_warning(warning) for warning in inspection.warnings]
     for line in lines:
         click.echo(line)
     where = folder or DEFAULT_RULES_DIR
@@ -86,6 +87,13 @@ def check(folder: Path | None) -> None:
     click.echo(
         f"ok: {where}: {len(rule_base.rules)} rules, no gaps, no conflicts, every rule can fire"
     )
+
+
+def _warning(warning: RuleFileError) -> str:
+    """A finding that does not stop the rules working, marked so it reads as less than a fault."""
+    where = f"{warning.location}: " if warning.location else ""
+    hint = f" ({warning.suggestion})" if warning.suggestion else ""
+    return f"{where}warning: {warning.message}{hint}"
 
 
 @rules.command("test")

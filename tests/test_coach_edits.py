@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from .conftest import RunCli, edit, line_of
@@ -10,6 +11,8 @@ from .conftest import RunCli, edit, line_of
 COACH_MESSAGES = {
     "rule `ID` can never fire: `OTHER`, of equal priority and listed before it, "
     "always decides first",
+    "the reason says `TEXT`, but its rule counts N days",
+    "`{NAME}` stands only in the reason of a rule that counts days",
 }
 
 
@@ -145,3 +148,76 @@ def test_a_brace_error_in_a_message_does_not_lose_the_message(
     assert result.exit_code == 1
     assert "cannot stand in braces" in result.stdout
     assert "no message template named" not in result.stdout
+
+
+def _reasons(run_cli: RunCli, rules: Path, *facts: str) -> list[str]:
+    args = [item for fact in facts for item in ("--set", fact)]
+    result = run_cli(
+        "advise",
+        "--rules",
+        str(rules),
+        "--today",
+        "2026-11-26",
+        "--no-audit",
+        "--format",
+        "json",
+        *args,
+    )
+    assert result.exit_code == 0, result.stderr
+    reasons: list[str] = json.loads(result.stdout)["reasons"]
+    return reasons
+
+
+UNSURE = ("interview_date=2026-11-20", "culture=unsure")
+
+
+def test_a_reason_says_its_rules_number_so_a_new_number_changes_the_sentence(
+    run_cli: RunCli, rules_copy: Path
+) -> None:
+    assert any(
+        "a full two weeks after the interview" in r for r in _reasons(run_cli, rules_copy, *UNSURE)
+    )
+    edit(rules_copy / "advice.yaml", "        plus_days: 14", "        plus_days: 10")
+    reasons = _reasons(run_cli, rules_copy, *UNSURE)
+    assert any("a full ten days after the interview" in r for r in reasons), reasons
+    assert not any("two weeks" in r for r in reasons)
+    check = run_cli("rules", "check", str(rules_copy))
+    assert check.exit_code == 0, check.stdout
+    assert "warning" not in check.stdout
+
+
+def test_plus_days_in_figures_in_a_reason(run_cli: RunCli, rules_copy: Path) -> None:
+    edit(
+        rules_copy / "advice.yaml",
+        "take the\n      conservative end:",
+        "take the\n      conservative end ({plus_days} days):",
+    )
+    reasons = _reasons(run_cli, rules_copy, *UNSURE)
+    assert any("conservative end (14 days):" in r for r in reasons), reasons
+
+
+def test_a_hand_written_duration_that_no_longer_matches_is_warned_about(
+    run_cli: RunCli, rules_copy: Path
+) -> None:
+    path = rules_copy / "advice.yaml"
+    edit(path, "({reminder_day}) is fine", "({reminder_day}), a week on, is fine")
+    edit(path, "        plus_days: 7", "        plus_days: 5")
+    result = run_cli("rules", "check", str(rules_copy))
+    assert result.exit_code == 0, result.stdout
+    warning = next(line for line in result.stdout.splitlines() if "warning:" in line)
+    line = line_of(path, "a week on")
+    column = path.read_text().splitlines()[line - 1].index("a week on") + 1
+    assert warning == (
+        f"{path}:{line}:{column}: warning: the reason says `a week`, but its rule counts 5 days"
+        " (write {plus_days_in_words} to say the rule's own number)"
+    )
+
+
+def test_a_rule_number_in_the_reason_of_a_rule_that_counts_none(
+    run_cli: RunCli, rules_copy: Path
+) -> None:
+    path = rules_copy / "advice.yaml"
+    edit(path, "so the reminder is due now.", "so the reminder is due now ({plus_days}).")
+    result = run_cli("rules", "check", str(rules_copy))
+    assert result.exit_code == 1
+    assert "`{plus_days}` stands only in the reason of a rule that counts days" in result.stdout
