@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import datetime
+import functools
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import click
 
-from engine import Advisor, EngineError, RuleFileError, load_rule_base
+from engine import Advisor, EngineError, FactError, RuleFileError, load_rule_base
 from engine.analysis import analyse
+from engine.errors import Location
 from engine.loader import DEFAULT_RULES_DIR, inspect_rule_base
 from engine.scenarios import read_scenarios, run_scenarios, scenario_files
 from explain.diff import case_changes, rule_changes
@@ -37,9 +39,31 @@ def rules() -> None:
     """
 
 
-_folder = click.argument(
-    "folder", required=False, type=click.Path(file_okay=False, path_type=Path), metavar="DIR"
-)
+F = TypeVar("F", bound=Callable[..., Any])
+_FOLDER = click.Path(file_okay=False, path_type=Path)
+
+
+def _folder(command: F) -> F:
+    """The rule folder, spelt either way: `rules check DIR` or `rules check --rules DIR`.
+
+    `advise` takes `--rules DIR`; a coach who learnt that spelling may use it here too.
+    """
+
+    @functools.wraps(command)
+    def with_folder(*args: Any, folder: Path | None, rules_dir: Path | None, **kwargs: Any) -> Any:
+        if folder is not None and rules_dir is not None and folder != rules_dir:
+            raise click.UsageError("name the rule folder once: DIR or --rules DIR")
+        return command(*args, folder=folder or rules_dir, **kwargs)
+
+    option = click.option(
+        "--rules",
+        "rules_dir",
+        type=_FOLDER,
+        metavar="DIR",
+        help="The rule folder, as DIR may also name it (default: the shipped rules).",
+    )
+    argument = click.argument("folder", required=False, type=_FOLDER, metavar="[DIR]")
+    return cast(F, argument(option(with_folder)))
 
 
 @rules.command()
@@ -52,7 +76,7 @@ def check(folder: Path | None) -> None:
     conflicts between rules, and gaps (cases no rule decides), each conflict and gap with an
     example case; and what a rule base may not ask for (the limits in docs/rules.md), such as
     a day counted more than a year on or rules the engine cannot hold. Exit status 1 when
-    there is any problem. DIR defaults to the shipped rules.
+    there is any problem. DIR (or --rules DIR) defaults to the shipped rules.
 
     \b
     Example:
@@ -191,17 +215,35 @@ def diff(
 
 def _cases_from_file(
     path: Path, day: datetime.date
+) -> list[tuple[str, dict[str, Any], datetime.date]]:
+    # Read them all first: a bad line refuses the file before any case is compared, and none
+    # is skipped in silence (a "0 of 0 cases" would read as "nothing changes").
+    return list(_read_cases(path, day))
+
+
+def _read_cases(
+    path: Path, day: datetime.date
 ) -> Iterator[tuple[str, dict[str, Any], datetime.date]]:
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         if not line.strip():
             continue
+        where = Location(str(path), number, 1, line)
         try:
             facts = json.loads(line)
-        except json.JSONDecodeError:
-            continue
-        if isinstance(facts, dict):
-            when = facts.pop("today", None)
+        except json.JSONDecodeError as error:
+            raise FactError(
+                f"not valid JSON: {error.msg} (each line holds one case as a JSON object)",
+                location=Location(str(path), number, error.colno, line),
+            ) from None
+        if not isinstance(facts, dict):
+            raise FactError("each line must hold one case as a JSON object {...}", location=where)
+        when = facts.pop("today", None)
+        try:
             yield f"line {number}", facts, datetime.date.fromisoformat(when) if when else day
+        except (TypeError, ValueError):
+            raise FactError(
+                f"today must be a date written YYYY-MM-DD, not {when}", location=where
+            ) from None
 
 
 def _cases_from_audit(path: Path) -> Iterator[tuple[str, dict[str, Any], datetime.date]]:
@@ -211,15 +253,9 @@ def _cases_from_audit(path: Path) -> Iterator[tuple[str, dict[str, Any], datetim
 
 
 @rules.command("tree")
-@click.option(
-    "--rules",
-    "rules_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    metavar="DIR",
-    help="Another rule base (default: the shipped one).",
-)
+@_folder
 @graph_output_options
-def rules_tree(rules_dir: Path | None, output_format: str | None, out: Path | None) -> None:
+def rules_tree(folder: Path | None, output_format: str | None, out: Path | None) -> None:
     """Draw the whole rule base as a decision tree: questions inside, advice at the leaves.
 
     The tree is derived from the rules (in priority order), not drawn by hand.
@@ -228,10 +264,10 @@ def rules_tree(rules_dir: Path | None, output_format: str | None, out: Path | No
     Examples:
         followup rules tree
         followup rules tree -o tree.png
-        followup rules tree --rules my-rules/ --format dot
+        followup rules tree my-rules/ --format dot
     """
     with cli_errors():
-        rule_base = load_rule_base(rules_dir)
+        rule_base = load_rule_base(folder)
         from . import pictures  # noqa: PLC0415 - networkx and Graphviz load only for graphs
 
         fmt = pictures.graph_format(output_format, out)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .conftest import RunCli, edit, line_of
+import pytest
+
+from .conftest import RULES, RunCli, edit, line_of
 
 # Messages of docs/rules.md that the tests here give (the catalogue test counts them).
 COACH_MESSAGES = {
@@ -221,3 +223,63 @@ def test_a_rule_number_in_the_reason_of_a_rule_that_counts_none(
     result = run_cli("rules", "check", str(rules_copy))
     assert result.exit_code == 1
     assert "`{plus_days}` stands only in the reason of a rule that counts days" in result.stdout
+
+
+def test_diff_shows_a_reworded_reason_with_old_and_new_text(
+    run_cli: RunCli, rules_copy: Path
+) -> None:
+    edit(
+        rules_copy / "advice.yaml",
+        "It is too early for the reminder; give them until {reminder_day}.",
+        "Not yet; give them until {reminder_day}.",
+    )
+    result = run_cli("rules", "diff", str(RULES), str(rules_copy), "--cases", "/dev/null")
+    assert (
+        "rule changed: reminder_not_yet_due: reason 'It is too early for the reminder; give "
+        "them until {reminder_day}.' → 'Not yet; give them until {reminder_day}.'"
+    ) in result.stdout.splitlines()
+
+
+def test_diff_shows_the_calendar_words_with_old_and_new_text(
+    run_cli: RunCli, rules_copy: Path
+) -> None:
+    edit(rules_copy / "advice.yaml", "  weekend_day: a weekend day", "  weekend_day: the weekend")
+    result = run_cli("rules", "diff", str(RULES), str(rules_copy), "--cases", "/dev/null")
+    assert "calendar changed: weekend_day 'a weekend day' → 'the weekend'" in result.stdout
+
+
+def test_diff_blames_only_a_rule_that_changed(
+    run_cli: RunCli, rules_copy: Path, tmp_path: Path
+) -> None:
+    edit(rules_copy / "advice.yaml", "  weekend: [saturday, sunday]", "  weekend: [sunday]")
+    cases = tmp_path / "cases.jsonl"
+    # Fourteen days after Friday 13 November is Friday 27 November... plus 1 lands on Saturday.
+    cases.write_text('{"interview_date": "2026-11-14", "today": "2026-11-26"}\n')
+    result = run_cli("rules", "diff", str(RULES), str(rules_copy), "--cases", str(cases))
+    assert result.exit_code == 0, result.stderr
+    moved = [line for line in result.stdout.splitlines() if line.startswith("  line 1:")]
+    assert moved, result.stdout
+    assert "(rule " not in moved[0]
+
+
+def test_diff_refuses_a_cases_file_that_is_not_json_lines(
+    run_cli: RunCli, rules_copy: Path, tmp_path: Path
+) -> None:
+    cases = tmp_path / "cases.yaml"
+    cases.write_text('{"interview_date": "2026-11-14"}\ninterview_date: 2026-11-14\n')
+    result = run_cli("rules", "diff", str(RULES), str(rules_copy), "--cases", str(cases))
+    assert result.exit_code == 2
+    assert f"{cases}:2:1: not valid JSON" in result.stderr
+    assert "cases from" not in result.stdout
+
+
+@pytest.mark.parametrize("command", ["check", "test", "tree"])
+def test_every_rules_command_takes_the_folder_either_way(
+    run_cli: RunCli, rules_copy: Path, command: str
+) -> None:
+    extra = ["--format", "dot"] if command == "tree" else []
+    positional = run_cli("rules", command, str(rules_copy), *extra)
+    option = run_cli("rules", command, "--rules", str(rules_copy), *extra)
+    assert positional.exit_code == option.exit_code == 0, (positional.output, option.output)
+    assert positional.stdout == option.stdout
+    assert "--rules DIR" in run_cli("rules", command, "--help").stdout

@@ -102,7 +102,11 @@ def test_diff_in_words_with_cases_from_a_file(
         "rule changed: two_weeks_when_unsure: first_followup_day = "
         "interview_date + 14 days → interview_date + 10 days",
         # The reason says the rule's number, so it follows the new one.
-        "rule changed: two_weeks_when_unsure: reason reworded",
+        "rule changed: two_weeks_when_unsure: reason 'With no timeline named and no clear sense "
+        "of how they like to be contacted, take the conservative end: a full two weeks after "
+        "the interview ({first_followup_day}).' → 'With no timeline named and no clear sense "
+        "of how they like to be contacted, take the conservative end: a full ten days after "
+        "the interview ({first_followup_day}).'",
         f"1 of 2 cases from {cases} would get other advice",
         "  line 1: wait on 2026-11-30 → follow_up_now on 2026-11-26 (rule two_weeks_when_unsure)",
     ]
