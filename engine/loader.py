@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -40,6 +41,13 @@ HEADLINE_EXTRAS = ("days_until",)
 CALENDAR_TEXTS = ("moved", "weekend_day", "holiday", "reminder_summary", "no_reminder")
 MOVED_EXTRAS = ("unmoved_day", "day_off", "working_day")
 DEFAULT_RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
+RULES_ENV = "FOLLOWUP_RULES"
+
+
+def default_rules_dir() -> Path:
+    """The rule folder used when none is named: $FOLLOWUP_RULES, else the shipped rules."""
+    named = os.environ.get(RULES_ENV)
+    return Path(named) if named else DEFAULT_RULES_DIR
 
 
 @dataclass
@@ -64,7 +72,7 @@ def load_rule_base(directory: Path | str | None = None) -> RuleBase:
 
 def inspect_rule_base(directory: Path | str | None = None) -> Inspection:
     """Read and check a rule base, collecting every problem rather than stopping at the first."""
-    folder = Path(directory) if directory is not None else DEFAULT_RULES_DIR
+    folder = Path(directory) if directory is not None else default_rules_dir()
     inspection = Inspection(folder, None)
     if not folder.is_dir():
         inspection.problems.append(RuleFileError(f"no rule base at {folder}: it is not a folder"))

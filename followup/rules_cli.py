@@ -15,7 +15,7 @@ import click
 from engine import Advisor, EngineError, FactError, RuleFileError, load_rule_base
 from engine.analysis import analyse
 from engine.errors import Location
-from engine.loader import DEFAULT_RULES_DIR, inspect_rule_base
+from engine.loader import default_rules_dir, inspect_rule_base
 from engine.scenarios import read_scenarios, run_scenarios, scenario_files
 from explain.diff import case_changes, rule_changes
 
@@ -102,7 +102,7 @@ def check(folder: Path | None) -> None:
     lines += [_warning(warning) for warning in inspection.warnings]
     for line in lines:
         click.echo(line)
-    where = folder or DEFAULT_RULES_DIR
+    where = folder or default_rules_dir()
     if count:
         click.echo(f"{count} problem{'s' if count != 1 else ''} in {where}")
         sys.exit(FAILED)
@@ -135,10 +135,10 @@ def test_rules(folder: Path | None) -> None:
     with cli_errors():
         rule_base = load_rule_base(folder)
         advisor = Advisor(rule_base)
-        files = scenario_files(folder or DEFAULT_RULES_DIR)
+        files = scenario_files(folder or default_rules_dir())
         if not files:
             raise RuleFileError(
-                f"no scenario files in {(folder or DEFAULT_RULES_DIR) / 'tests'}",
+                f"no scenario files in {(folder or default_rules_dir()) / 'tests'}",
                 suggestion="add tests/*.yaml; see docs/rules.md",
             )
         passed = failed = 0

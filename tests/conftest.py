@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -10,10 +11,16 @@ import pytest
 from click.testing import CliRunner, Result
 
 from engine import Advisor, RuleBase, load_rule_base
+from engine.loader import RULES_ENV
 from followup.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
-RULES = ROOT / "rules"
+# The machinery is tested on a frozen rule base of the tests' own, so that a coach's edit to
+# rules/ fails only the conformance tests (tests/test_conformance.py), which say what changed.
+RULES = ROOT / "tests" / "rulebase"
+# The advice as shipped, which the conformance tests hold to the spec, the README and the
+# examples; $FOLLOWUP_RULES names another (an edited copy) for them.
+SHIPPED = Path(os.environ.get(RULES_ENV) or ROOT / "rules")
 EXAMPLES = ROOT / "examples"
 TODAY = "2026-11-26"
 
@@ -78,3 +85,12 @@ def user_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     path = tmp_path / "config" / "followup.yaml"
     monkeypatch.setenv("FOLLOWUP_CONFIG", str(path))
     return path
+
+
+@pytest.fixture(autouse=True)
+def default_rules(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The rules a command uses when none is named: the shipped ones for conformance tests,
+    the frozen test rule base for every other test."""
+    folder = SHIPPED if request.node.get_closest_marker("conformance") else RULES
+    monkeypatch.setenv(RULES_ENV, str(folder))
+    return folder

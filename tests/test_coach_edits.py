@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import json
+import os
+import re
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from .conftest import RULES, RunCli, edit, line_of
+from .conftest import ROOT, RULES, RunCli, edit, line_of
 
 # Messages of docs/rules.md that the tests here give (the catalogue test counts them).
 COACH_MESSAGES = {
@@ -283,3 +288,38 @@ def test_every_rules_command_takes_the_folder_either_way(
     assert positional.exit_code == option.exit_code == 0, (positional.output, option.output)
     assert positional.stdout == option.stdout
     assert "--rules DIR" in run_cli("rules", command, "--help").stdout
+
+
+# The conformance tests, and the machinery tests that a change of the shipped numbers used to
+# fail (27 tests in 8 files, before they moved to tests/rulebase/). A full run takes minutes;
+# the conftest fixture that points every other test at the frozen rule base is the same for all.
+EDIT_SENSITIVE = [
+    "tests/test_conformance.py",
+    "tests/test_rule_edits.py",
+    "tests/test_rules_authoring.py",
+    "tests/test_advise_decisions.py",
+]
+
+
+def test_a_coach_changing_14_days_to_10_fails_only_the_conformance_tests(
+    tmp_path: Path,
+) -> None:
+    shipped = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules", shipped)
+    text = (shipped / "advice.yaml").read_text()
+    assert text.count("        plus_days: 14") == 2
+    (shipped / "advice.yaml").write_text(text.replace("plus_days: 14", "plus_days: 10"))
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-rf", *EDIT_SENSITIVE],
+        cwd=ROOT,
+        env={**os.environ, "FOLLOWUP_RULES": str(shipped)},
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    failed = re.findall(r"^FAILED (\S+)", run.stdout, re.MULTILINE)
+    assert failed, run.stdout[-3000:]
+    assert [test for test in failed if not test.startswith("tests/test_conformance.py")] == []
+    # The failures say in words which scenarios now expect otherwise.
+    assert "scenarios in" in run.stdout and "now expect otherwise" in run.stdout
+    assert "FAIL no timeline and an unsure culture waits two full weeks" in run.stdout
