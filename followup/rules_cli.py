@@ -12,15 +12,16 @@ from typing import Any, TypeVar, cast
 
 import click
 
-from engine import Advisor, EngineError, FactError, RuleFileError, load_rule_base
+from engine import Advisor, AdvisorError, EngineError, FactError, RuleFileError, load_rule_base
 from engine.analysis import analyse
 from engine.errors import Location
 from engine.loader import default_rules_dir, inspect_rule_base
-from engine.scenarios import read_scenarios, run_scenarios, scenario_files
+from engine.scenarios import Scenario, read_scenarios, run_scenarios, scenario_files
 from explain.diff import case_changes, rule_changes
 
 from .audit import default_path
 from .audit_cli import audit_db_option, open_store
+from .consultation import Consultation, Prompt
 from .errors import FAILED, cli_errors
 from .inputs import parse_day
 from .output import emit, graph_output_options
@@ -144,7 +145,7 @@ def test_rules(folder: Path | None) -> None:
         passed = failed = 0
         fired: set[str] = set()
         for path in files:
-            for result in run_scenarios(advisor, read_scenarios(path)):
+            for result in run_scenarios(advisor, read_scenarios(path), _questions(advisor)):
                 fired.update(result.fired)
                 if result.passed:
                     passed += 1
@@ -159,6 +160,33 @@ def test_rules(folder: Path | None) -> None:
         click.echo(f"not fired by any scenario: {', '.join(uncovered)}")
     click.echo(f"{passed} passed, {failed} failed")
     sys.exit(FAILED if failed else 0)
+
+
+def _questions(advisor: Advisor) -> Callable[[Scenario], list[str]]:
+    """The facts `followup ask` asks for a scenario, its questions answered from its facts."""
+
+    def asked(scenario: Scenario) -> list[str]:
+        def reply(prompt: Prompt) -> str:
+            value = scenario.facts.get(prompt.fact)
+            return "" if value is None else _typed(value)
+
+        consultation = Consultation(advisor, scenario.today, reply, lambda _text: None)
+        try:
+            consultation.run()
+        except AdvisorError:
+            pass  # the answers are refused: the scenario's own check says so
+        return list(consultation.order)
+
+    return asked
+
+
+def _typed(value: Any) -> str:
+    """A fact's value as a person types it at a question."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return "; ".join(str(item) for item in value)
+    return str(value)
 
 
 @rules.command()

@@ -20,6 +20,8 @@ COACH_MESSAGES = {
     "always decides first",
     "the reason says `TEXT`, but its rule counts N days",
     "`{NAME}` stands only in the reason of a rule that counts days",
+    "asks: expected FACTS; got OTHER",
+    "says: `WORDS` is not in the answer or the draft",
 }
 
 
@@ -323,3 +325,51 @@ def test_a_coach_changing_14_days_to_10_fails_only_the_conformance_tests(
     # The failures say in words which scenarios now expect otherwise.
     assert "scenarios in" in run.stdout and "now expect otherwise" in run.stdout
     assert "FAIL no timeline and an unsure culture waits two full weeks" in run.stdout
+
+
+ASKS_AND_SAYS = """
+  - name: a proactive company, its questions and its words
+    today: 2026-11-26
+    facts:
+      interview_date: 2026-11-20
+      culture: proactive
+    expect:
+      action: wait
+      asks: [interview_date, competing_offer, has_update, followups_sent, timeline_given, culture,
+             country]
+      says: ["one week after the interview", "Wait"]
+"""
+
+
+def _scenario(rules: Path, text: str) -> None:
+    path = rules / "tests" / "advice.yaml"
+    path.write_text(path.read_text() + text)
+
+
+def test_a_scenario_checks_the_questions_asked_and_the_words_said(
+    run_cli: RunCli, rules_copy: Path
+) -> None:
+    _scenario(rules_copy, ASKS_AND_SAYS)
+    result = run_cli("rules", "test", str(rules_copy))
+    assert "PASS a proactive company, its questions and its words" in result.stdout, result.stdout
+    assert result.exit_code == 0
+
+
+def test_a_scenario_says_which_questions_and_words_differ(
+    run_cli: RunCli, rules_copy: Path
+) -> None:
+    _scenario(
+        rules_copy,
+        ASKS_AND_SAYS.replace("timeline_given, culture,", "culture,").replace(
+            '"Wait"', '"two weeks"'
+        ),
+    )
+    result = run_cli("rules", "test", str(rules_copy))
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert (
+        "     asks: expected interview_date, competing_offer, has_update, followups_sent, "
+        "culture, country; got interview_date, competing_offer, has_update, followups_sent, "
+        "timeline_given, culture, country"
+    ) in lines
+    assert "     says: `two weeks` is not in the answer or the draft" in lines

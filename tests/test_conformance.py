@@ -10,9 +10,13 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from pathlib import Path
 
 import pytest
+
+from engine.analysis import analyse
+from engine.loader import inspect_rule_base
 
 from .conftest import EXAMPLES, ROOT, SHIPPED, TODAY, RunCli
 
@@ -127,3 +131,11 @@ def test_shipped_rules_check_clean(run_cli: RunCli) -> None:
     assert result.exit_code == 0, result.stdout
     assert "no gaps, no conflicts, every rule can fire" in result.stdout
     assert "warning" not in result.stdout
+
+
+def test_the_checker_takes_under_a_second_on_the_shipped_rules() -> None:
+    start = time.perf_counter()
+    inspection = inspect_rule_base(SHIPPED)
+    assert inspection.rule_base is not None
+    assert analyse(inspection.rule_base, inspection.documents["advice"].where(("decides",))) == []
+    assert time.perf_counter() - start < 1
