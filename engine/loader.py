@@ -410,6 +410,7 @@ class _Builder:
             reason=reason,
             source=raw["source"],
             location=doc.where(path),
+            shown=raw.get("shown", True),
         )
 
     def _reason(

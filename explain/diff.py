@@ -93,6 +93,8 @@ def _rule_differences(old: Rule, new: Rule) -> Iterator[str]:
             yield f"{fact} = {old_then.get(fact, '(nothing)')} → {new_then.get(fact, '(nothing)')}"
     if old.reason != new.reason:
         yield f"reason '{old.reason}' → '{new.reason}'"
+    if old.shown != new.shown:
+        yield " → ".join("shown to the job seeker" if r.shown else "not shown" for r in (old, new))
     if old.source != new.source:
         yield f"source '{old.source}' → '{new.source}'"
 

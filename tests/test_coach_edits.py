@@ -373,3 +373,32 @@ def test_a_scenario_says_which_questions_and_words_differ(
         "timeline_given, culture, country"
     ) in lines
     assert "     says: `two weeks` is not in the answer or the draft" in lines
+
+
+def test_a_helper_rule_can_be_kept_from_the_job_seeker(run_cli: RunCli, rules_copy: Path) -> None:
+    edit(
+        rules_copy / "advice.yaml",
+        "  - id: reminder_a_week_after_last_followup\n    priority: 80\n",
+        "  - id: reminder_a_week_after_last_followup\n    priority: 80\n    shown: false\n",
+    )
+    facts = ("interview_date=2026-11-01", "followups_sent=1", "last_followup_date=2026-11-20")
+    reasons = _reasons(run_cli, rules_copy, *facts)
+    assert reasons and not any("One follow-up went unanswered" in r for r in reasons)
+    assert any("too early for the reminder" in r for r in reasons)
+    result = run_cli(
+        "advise",
+        "--rules",
+        str(rules_copy),
+        "--today",
+        "2026-11-26",
+        "--no-audit",
+        "--format",
+        "json",
+        *[item for fact in facts for item in ("--set", fact)],
+    )
+    assert "reminder_a_week_after_last_followup" in json.loads(result.stdout)["fired_rules"]
+    diff = run_cli("rules", "diff", str(RULES), str(rules_copy), "--cases", "/dev/null")
+    assert (
+        "rule changed: reminder_a_week_after_last_followup: shown to the job seeker → not shown"
+        in diff.stdout.splitlines()
+    )
