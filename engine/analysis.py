@@ -194,7 +194,10 @@ def _preempting_rule(
     deciders = [
         (leaf.fired[-1], priorities[leaf.fired[-1]])
         for leaf, state in analysis.leaves
-        if leaf.fired and _possible(rule.when, state) and _settled_as_tested(rule.when, state)
+        if leaf.fired
+        and priorities[leaf.fired[-1]] >= rule.priority  # a lower one decides after it
+        and _possible(rule.when, state)
+        and _settled_as_tested(rule.when, state)
     ]
     return min(deciders, key=lambda pair: pair[1])[0] if deciders else None
 

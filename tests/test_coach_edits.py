@@ -402,3 +402,20 @@ def test_a_helper_rule_can_be_kept_from_the_job_seeker(run_cli: RunCli, rules_co
         "rule changed: reminder_a_week_after_last_followup: shown to the job seeker → not shown"
         in diff.stdout.splitlines()
     )
+
+
+def test_a_rule_of_lower_priority_is_never_named_as_deciding_first(
+    run_cli: RunCli, rules_copy: Path
+) -> None:
+    edit(
+        rules_copy / "advice.yaml",
+        "  - id: reminder_is_due\n",
+        "  - id: move_on_after_one\n    priority: 80\n    when:\n      - followups_sent: 1\n"
+        "    then:\n      action: move_on\n      follow_up_on: null\n    reason: Enough.\n"
+        "    source: nowhere\n\n  - id: reminder_is_due\n",
+    )
+    result = run_cli("rules", "check", str(rules_copy))
+    dead = [line for line in result.stdout.splitlines() if "can never fire" in line]
+    assert dead, result.stdout
+    for line in dead:
+        assert "`move_on_after_one`, of equal priority and listed before it" in line, line
