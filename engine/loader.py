@@ -587,6 +587,14 @@ class _Builder:
     ) -> None:
         where = doc.where(path)
         bad = bad_placeholder(text)
+        if bad is not None and bad[0] == "{":
+            # An unclosed brace: point at it, not at the start of a text that may span lines.
+            opened = text[bad[1] :].split()[0]
+            raise RuleFileError(
+                "a `{` without its `}`: close it, as in {company}, or double it to show a brace",
+                rule_id=rule_id,
+                location=doc.find_after(where, opened),
+            )
         if bad is not None:
             raise RuleFileError(
                 f"`{bad[0]}` cannot stand in braces: write a fact name like {{company}}, "

@@ -21,6 +21,7 @@ COACH_MESSAGES = {
     "the reason says `TEXT`, but its rule counts N days",
     "`{NAME}` stands only in the reason of a rule that counts days",
     "asks: expected FACTS; got OTHER",
+    "a `{` without its `}`: close it, as in {company}, or double it to show a brace",
     "says: `WORDS` is not in the answer or the draft",
 }
 
@@ -155,7 +156,13 @@ def test_a_brace_error_in_a_message_does_not_lose_the_message(
     )
     result = run_cli("rules", "check", str(rules_copy))
     assert result.exit_code == 1
-    assert "cannot stand in braces" in result.stdout
+    path = rules_copy / "messages.yaml"
+    line = line_of(path, "{role role at")
+    column = path.read_text().splitlines()[line - 1].index("{role role") + 1
+    assert result.stdout.splitlines()[0] == (
+        f"{path}:{line}:{column}: a `{{` without its `}}`: close it, as in {{company}}, "
+        "or double it to show a brace"
+    )
     assert "no message template named" not in result.stdout
 
 
