@@ -92,20 +92,20 @@ def _engines_disagree(
 
 def _cycles(rule_base: RuleBase) -> Iterator[Problem]:
     needs: dict[str, set[str]] = {}
-    makers: dict[str, Rule] = {}
+    makers: dict[tuple[str, str], list[Rule]] = {}
     for rule in rule_base.rules:
         inputs = rule.when.facts() | _sources(c.value for c in rule.then)
+        derived = {name for name in inputs if rule_base.facts[name].derived}
         for conclusion in rule.then:
-            needs.setdefault(conclusion.fact, set()).update(
-                name for name in inputs if rule_base.facts[name].derived
-            )
-            makers.setdefault(conclusion.fact, rule)
+            needs.setdefault(conclusion.fact, set()).update(derived)
+            for name in derived:
+                makers.setdefault((conclusion.fact, name), []).append(rule)
     reported: set[frozenset[str]] = set()
     for start in needs:
         cycle = _find_cycle(start, needs)
         if cycle and frozenset(cycle) not in reported:
             reported.add(frozenset(cycle))
-            rule = makers[cycle[0]]
+            rule = _closing_rule(cycle, makers)
             chain = " → ".join([*cycle, cycle[0]])
             yield Problem(
                 "cycle",
@@ -114,6 +114,17 @@ def _cycles(rule_base: RuleBase) -> Iterator[Problem]:
                 rule.id,
                 "work one of them out from given facts instead",
             )
+
+
+def _closing_rule(cycle: list[str], makers: Mapping[tuple[str, str], list[Rule]]) -> Rule:
+    """The rule to blame for a circle: of those that make its links, the last in the file.
+
+    The rules that made a sound chain were there first; the circle is most often closed by
+    the rule just added, which a coach adds at the end or next to its kin.
+    """
+    links = zip(cycle, [*cycle[1:], cycle[0]], strict=True)
+    rules = [rule for link in links for rule in makers.get(link, [])]
+    return max(rules, key=lambda rule: (rule.location.line, rule.location.column))
 
 
 def _find_cycle(start: str, needs: Mapping[str, set[str]]) -> list[str] | None:
@@ -159,12 +170,7 @@ def _dead_rules(rule_base: RuleBase, analysis: TreeAnalysis) -> Iterator[Problem
             )
             suggestion = f"check the rules that conclude `{unreached}`"
         else:
-            blocker = _preempting_rule(rule, analysis)
-            message = (
-                f"rule `{rule.id}` can never fire: rules of higher priority always decide first"
-                + (f" (such as `{blocker}`)" if blocker else "")
-            )
-            suggestion = "raise its priority, or narrow the rule that decides first"
+            message, suggestion = _preempted(rule, rule_base, analysis)
         yield Problem("dead", message, rule.location, rule.id, suggestion)
 
 
@@ -179,15 +185,54 @@ def _never_concluded_here(rule: Rule, rule_base: RuleBase, analysis: TreeAnalysi
     return None
 
 
-def _preempting_rule(rule: Rule, analysis: TreeAnalysis) -> str | None:
+def _preempted(rule: Rule, rule_base: RuleBase, analysis: TreeAnalysis) -> tuple[str, str]:
+    """Why a rule that could apply never fires: the rule that decides before it, named."""
+    priorities = {r.id: r.priority for r in rule_base.rules}
+    blocker = _preempting_rule(rule, analysis, priorities)
+    other = next((r for r in rule_base.rules if r.id == blocker), None)
+    if other is not None and other.priority == rule.priority:
+        return (
+            f"rule `{rule.id}` can never fire: `{other.id}`, of equal priority and listed "
+            "before it, always decides first",
+            f"give `{rule.id}` a higher priority than {other.priority} to decide before it",
+        )
+    return (
+        f"rule `{rule.id}` can never fire: rules of higher priority always decide first"
+        + (f" (such as `{blocker}`)" if blocker else ""),
+        "raise its priority, or narrow the rule that decides first",
+    )
+
+
+def _preempting_rule(
+    rule: Rule, analysis: TreeAnalysis, priorities: Mapping[str, int]
+) -> str | None:
     for leaf, _state in analysis.leaves:
         for preempted, by in leaf.preempted:
             if preempted == rule.id:
                 return by
-    for leaf, state in analysis.leaves:
-        if leaf.fired and _possible(rule.when, state):
-            return leaf.fired[-1]
-    return None
+    # Of the rules that decide where this one could apply, the nearest in priority: the
+    # rules far above it decide only other cases (an offer, several follow-ups).
+    deciders = [
+        (leaf.fired[-1], priorities[leaf.fired[-1]])
+        for leaf, state in analysis.leaves
+        if leaf.fired
+        and priorities[leaf.fired[-1]] >= rule.priority  # a lower one decides after it
+        and _possible(rule.when, state)
+        and _settled_as_tested(rule.when, state)
+    ]
+    return min(deciders, key=lambda pair: pair[1])[0] if deciders else None
+
+
+def _settled_as_tested(condition: Condition, state: State) -> bool:
+    """Whether no test of the rule's own list came out the other way on this path."""
+    items = condition.items if isinstance(condition, AllOf) else (condition,)
+    for item in items:
+        if isinstance(item, Compare):
+            key, polarity = predicate_key(item)
+            truth = state.settled.get(key)
+            if truth is not None and truth != polarity:
+                return False
+    return True
 
 
 def _possible(condition: Condition, state: State) -> bool:
@@ -325,17 +370,24 @@ def _conflicts(rule_base: RuleBase, analysis: TreeAnalysis, advisor: Advisor) ->
 def _gaps(
     rule_base: RuleBase, analysis: TreeAnalysis, advisor: Advisor, decides_at: Location
 ) -> Iterator[Problem]:
-    for leaf, state in analysis.leaves:
-        if leaf.decision(rule_base.goal) is not None:
-            continue
+    # One missing rule leaves several paths undecided: one finding, with one example.
+    undecided = [state for leaf, state in analysis.leaves if leaf.decision(rule_base.goal) is None]
+    if not undecided:
+        return
+    example = None
+    for state in undecided:
         example = example_case(rule_base, state, advisor, expect_gap=True)
-        yield Problem(
-            "gap",
-            f"a gap: no rule decides the {rule_base.goal} for some cases",
-            decides_at,
-            suggestion="add a rule for them",
-            example=example,
-        )
+        if example is not None:
+            break
+    kinds = len(undecided)
+    yield Problem(
+        "gap",
+        f"a gap: no rule decides the {rule_base.goal} for some cases",
+        decides_at,
+        suggestion="add a rule for them"
+        + (f"; {kinds} kinds of case, such as this one" if kinds > 1 else ""),
+        example=example,
+    )
 
 
 def example_case(

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from .conditions import evaluate
 from .dates import Move
-from .model import RuleBase
+from .model import Rule, RuleBase
 from .templates import join_items, render
 from .trace import Outcome, jsonable
 
@@ -58,6 +59,11 @@ class Answer:
         }
 
 
+def _shown_reason(rule: Rule, lookup: Callable[[str], Any]) -> str:
+    """The rule's reason, or nothing for a helper rule kept from the job seeker."""
+    return render(rule.reason, lookup) if rule.shown else ""
+
+
 def compose_answer(rule_base: RuleBase, outcome: Outcome) -> Answer:
     """Render the outcome's headline, reasons and message from the rule base's templates."""
     values = outcome.values
@@ -74,7 +80,7 @@ def compose_answer(rule_base: RuleBase, outcome: Outcome) -> Answer:
         " ".join(
             text
             for text in (
-                render(rule_base.rule(firing.rule_id).reason, lookup),
+                _shown_reason(rule_base.rule(firing.rule_id), lookup),
                 *(
                     moved_sentence(rule_base, move, firing.concluded[fact])
                     for fact, move in firing.moved.items()
@@ -85,6 +91,7 @@ def compose_answer(rule_base: RuleBase, outcome: Outcome) -> Answer:
         for firing in outcome.trace
         if firing.status == "fired"
     )
+    reasons = tuple(reason for reason in reasons if reason)
     return Answer(
         action=action,
         follow_up_on=follow_up_on,

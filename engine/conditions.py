@@ -182,11 +182,17 @@ class ConditionParser:
         )
 
 
+YES_NO_WORDS = {"yes": True, "y": True, "no": False, "n": False}
+
+
 def literal(spec: FactSpec, raw: Any, fail: Any) -> Any:
     """Check that `raw` is a value of the fact's type; `fail(message, hint)` builds the error."""
     kind = spec.type
     if kind == "yes_no" and isinstance(raw, bool):
         return raw
+    if kind == "yes_no" and isinstance(raw, str) and raw.strip().lower() in YES_NO_WORDS:
+        # Facts files take yes/no for these; a coach writes the rules the same way.
+        return YES_NO_WORDS[raw.strip().lower()]
     if kind == "whole_number" and isinstance(raw, int) and not isinstance(raw, bool):
         return raw
     if kind in ("choice", "message", "text") and isinstance(raw, str):

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator, Mapping
+import os
+from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -12,6 +13,7 @@ from typing import Any, cast
 from . import schema
 from .conditions import ConditionParser, literal
 from .dates import WEEKDAYS, nearest_countries, normalise_country
+from .durations import RULE_NUMBERS, fill_rule_numbers, stated_durations
 from .errors import Location, RuleFileError
 from .model import (
     ActionSpec,
@@ -39,6 +41,13 @@ HEADLINE_EXTRAS = ("days_until",)
 CALENDAR_TEXTS = ("moved", "weekend_day", "holiday", "reminder_summary", "no_reminder")
 MOVED_EXTRAS = ("unmoved_day", "day_off", "working_day")
 DEFAULT_RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
+RULES_ENV = "FOLLOWUP_RULES"
+
+
+def default_rules_dir() -> Path:
+    """The rule folder used when none is named: $FOLLOWUP_RULES, else the shipped rules."""
+    named = os.environ.get(RULES_ENV)
+    return Path(named) if named else DEFAULT_RULES_DIR
 
 
 @dataclass
@@ -49,6 +58,8 @@ class Inspection:
     rule_base: RuleBase | None
     problems: list[RuleFileError] = field(default_factory=list)
     documents: dict[str, Document] = field(default_factory=dict)
+    # Things worth a look that do not stop the rules from working (a stale "two weeks").
+    warnings: list[RuleFileError] = field(default_factory=list)
 
 
 def load_rule_base(directory: Path | str | None = None) -> RuleBase:
@@ -61,7 +72,7 @@ def load_rule_base(directory: Path | str | None = None) -> RuleBase:
 
 def inspect_rule_base(directory: Path | str | None = None) -> Inspection:
     """Read and check a rule base, collecting every problem rather than stopping at the first."""
-    folder = Path(directory) if directory is not None else DEFAULT_RULES_DIR
+    folder = Path(directory) if directory is not None else default_rules_dir()
     inspection = Inspection(folder, None)
     if not folder.is_dir():
         inspection.problems.append(RuleFileError(f"no rule base at {folder}: it is not a folder"))
@@ -78,6 +89,7 @@ def inspect_rule_base(directory: Path | str | None = None) -> Inspection:
     builder = _Builder(inspection.documents)
     inspection.rule_base = builder.build()
     inspection.problems.extend(builder.problems)
+    inspection.warnings.extend(builder.warnings)
     return inspection
 
 
@@ -104,6 +116,7 @@ class _Builder:
         self.documents = documents
         self.facts: dict[str, FactSpec] = {}
         self.problems: list[RuleFileError] = []
+        self.warnings: list[RuleFileError] = []
 
     @contextmanager
     def _each(self) -> Iterator[None]:
@@ -123,7 +136,8 @@ class _Builder:
         goal = ""
         with self._each():
             goal = self._goal(advice)
-        rules = self._rules(advice, templates)
+        # A template with a fault of its own is still there: a rule naming it is not at fault.
+        rules = self._rules(advice, set(templates) | set(messages_doc.value["messages"]))
         actions = self._actions(messages_doc, goal) if goal else {}
         calendar = self._calendar(advice)
         if self.problems:
@@ -354,7 +368,7 @@ class _Builder:
             )
         return goal
 
-    def _rules(self, doc: Document, templates: Mapping[str, MessageTemplate]) -> tuple[Rule, ...]:
+    def _rules(self, doc: Document, templates: Collection[str]) -> tuple[Rule, ...]:
         parser = ConditionParser(doc, self.facts)
         seen: dict[str, Location] = {}
         rules = []
@@ -370,7 +384,7 @@ class _Builder:
         index: int,
         raw: dict[str, Any],
         seen: dict[str, Location],
-        templates: Mapping[str, MessageTemplate],
+        templates: Collection[str],
     ) -> Rule:
         path: PathKey = ("rules", index)
         rule_id = raw["id"]
@@ -387,16 +401,45 @@ class _Builder:
             self._conclusion(rule_id, fact, value, doc, (*path, "then", fact), templates)
             for fact, value in raw["then"].items()
         )
-        self._check_template(raw["reason"], doc, (*path, "reason"), rule_id=rule_id)
+        reason = self._reason(raw["reason"], then, doc, (*path, "reason"), rule_id)
         return Rule(
             id=rule_id,
             priority=raw.get("priority", 0),
             when=when if isinstance(when, AllOf) else AllOf((when,), when.location),
             then=then,
-            reason=raw["reason"],
+            reason=reason,
             source=raw["source"],
             location=doc.where(path),
+            shown=raw.get("shown", True),
         )
+
+    def _reason(
+        self, text: str, then: tuple[Conclusion, ...], doc: Document, path: PathKey, rule_id: str
+    ) -> str:
+        """The reason with the rule's own number said, so a new number changes the sentence."""
+        self._check_template(text, doc, path, RULE_NUMBERS, rule_id=rule_id)
+        counted = [c.value.plus_days for c in then if isinstance(c.value, DateExpr)]
+        if not counted:
+            used = [name for name, _ in placeholders(text) if name in RULE_NUMBERS]
+            if used:
+                raise RuleFileError(
+                    f"`{{{used[0]}}}` stands only in the reason of a rule that counts days",
+                    rule_id=rule_id,
+                    location=doc.find_after(doc.where(path), "{" + used[0]),
+                    suggestion="write the number out, or count days in `then`",
+                )
+            return text
+        for stated, days in stated_durations(text):
+            if days != counted[0]:
+                self.warnings.append(
+                    RuleFileError(
+                        f"the reason says `{stated}`, but its rule counts {counted[0]} days",
+                        rule_id=rule_id,
+                        location=doc.find_after(doc.where(path), stated),
+                        suggestion="write {plus_days_in_words} to say the rule's own number",
+                    )
+                )
+        return fill_rule_numbers(text, counted[0])
 
     def _conclusion(
         self,
@@ -405,7 +448,7 @@ class _Builder:
         raw: Any,
         doc: Document,
         path: PathKey,
-        templates: Mapping[str, MessageTemplate],
+        templates: Collection[str],
     ) -> Conclusion:
         where = doc.where(path)
         spec = self.facts.get(fact)
@@ -441,7 +484,7 @@ class _Builder:
                     fact=fact,
                     rule_id=rule_id,
                     location=where,
-                    suggestion=did_you_mean(str(raw), templates),
+                    suggestion=did_you_mean(str(raw), sorted(templates)),
                 )
             return Conclusion(fact, raw, where)
         value = literal(
@@ -544,6 +587,14 @@ class _Builder:
     ) -> None:
         where = doc.where(path)
         bad = bad_placeholder(text)
+        if bad is not None and bad[0] == "{":
+            # An unclosed brace: point at it, not at the start of a text that may span lines.
+            opened = text[bad[1] :].split()[0]
+            raise RuleFileError(
+                "a `{` without its `}`: close it, as in {company}, or double it to show a brace",
+                rule_id=rule_id,
+                location=doc.find_after(where, opened),
+            )
         if bad is not None:
             raise RuleFileError(
                 f"`{bad[0]}` cannot stand in braces: write a fact name like {{company}}, "

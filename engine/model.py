@@ -163,6 +163,8 @@ class Rule:
     reason: str
     source: str
     location: Location
+    # False for a helper rule: it fires and is recorded, but its reason is not in the answer.
+    shown: bool = True
 
     def conditions(self) -> tuple[Condition, ...]:
         return self.when.items

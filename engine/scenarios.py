@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -67,10 +67,31 @@ def read_scenarios(path: Path) -> list[Scenario]:
     return scenarios
 
 
-def run_scenarios(advisor: Advisor, scenarios: list[Scenario]) -> Iterator[Result]:
-    """Run each scenario and compare with what it expects."""
+# The facts a front end asks for, in order, when its questions are answered from a scenario.
+Questions = Callable[[Scenario], list[str]]
+
+
+def run_scenarios(
+    advisor: Advisor, scenarios: list[Scenario], questions: Questions | None = None
+) -> Iterator[Result]:
+    """Run each scenario and compare with what it expects.
+
+    `questions` is how the interactive front end would question the job seeker: the engine
+    does not ask, so `asks:` is checked only when a front end lends it.
+    """
     for scenario in scenarios:
-        yield _run(advisor, scenario)
+        result = _run(advisor, scenario)
+        if questions is not None and "asks" in scenario.expect and not _refused(result):
+            asked = questions(scenario)
+            expected = [str(name) for name in scenario.expect["asks"]]
+            if asked != expected:
+                difference = f"asks: expected {', '.join(expected)}; got {', '.join(asked)}"
+                result = Result(scenario, (*result.differences, difference), result.fired)
+        yield result
+
+
+def _refused(result: Result) -> bool:
+    return any(difference.startswith("the advisor refused") for difference in result.differences)
 
 
 def _run(advisor: Advisor, scenario: Scenario) -> Result:
@@ -105,7 +126,23 @@ def _run(advisor: Advisor, scenario: Scenario) -> Result:
             f"fired: expected {', '.join(scenario.expect['fired'])}; "
             f"got {', '.join(got['fired_rules'])}"
         )
+    said = " ".join(_texts(got))
+    for words in scenario.expect.get("says", []):
+        if str(words) not in said:
+            differences.append(f"says: `{words}` is not in the answer or the draft")
     return Result(scenario, tuple(differences), tuple(got["fired_rules"]))
+
+
+def _texts(value: Any) -> Iterator[str]:
+    """Every text of the answer: headline, reasons, guidance, the drafted message."""
+    if isinstance(value, str):
+        yield " ".join(value.split())
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _texts(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _texts(item)
 
 
 class _FactsDocument(Document):

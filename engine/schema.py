@@ -63,6 +63,12 @@ def _explain(error: jsonschema.ValidationError, document: Document) -> RuleFileE
         allowed = [str(name) for name in schema_part.get("properties", {})]
         extra = [key for key in instance if key not in allowed]
         key = extra[0] if extra else "?"
+        if sorted(allowed) == ["date", "plus_days"]:
+            return RuleFileError(
+                f"a date needs `date:` and `plus_days:` (found `{key}`)",
+                location=document.where((*path, key), key=True),
+                suggestion="count in days: two weeks is `plus_days: 14`",
+            )
         return RuleFileError(
             f"unknown key `{key}`"
             + (f" (expected one of: {', '.join(allowed)})" if allowed else ""),
@@ -78,6 +84,12 @@ def _explain(error: jsonschema.ValidationError, document: Document) -> RuleFileE
             f"`{instance}` is not allowed here (one of: {', '.join(options)})",
             location=where,
             suggestion=did_you_mean(str(instance), options),
+        )
+    if validator == "type" and path and path[-1] == "plus_days":
+        return RuleFileError(
+            f"`plus_days` takes a whole number of days, not {_describe(instance)}",
+            location=where,
+            suggestion="write the number in figures, such as `plus_days: 7`",
         )
     if validator == "type":
         wanted = error.validator_value
@@ -111,7 +123,9 @@ def _inner(error: jsonschema.ValidationError) -> jsonschema.ValidationError | No
     """
     if error.validator != "anyOf" or not isinstance(error.instance, dict):
         return None
-    within = [sub for sub in error.context or () if sub.validator != "type"]
+    # A type error deeper in (`plus_days: seven`) is the fault; one at the mapping itself only
+    # says it is not the other shape.
+    within = [sub for sub in error.context or () if sub.validator != "type" or sub.relative_path]
     return within[0] if within else None
 
 

@@ -140,6 +140,10 @@ class Document:
                 return Location(self.file, index + 1, column + 1, lines[index])
         return start
 
+    def at(self, index: int, column: int) -> Location:
+        """The location of 0-based line `index`, 0-based `column`."""
+        return Location(self.file, index + 1, column + 1, self._line(index))
+
     def _location(self, mark: yaml.Mark) -> Location:
         return Location(self.file, mark.line + 1, mark.column + 1, self._line(mark.line))
 
@@ -233,10 +237,7 @@ def parse_document(text: str, name: str, limits: Limits = RULES) -> Document:
             location=_at_offset(document, error.position),
         ) from None
     except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        location = document._location(mark) if mark else Location(name, 1, 1)
-        problem = error.problem or "not valid YAML"
-        raise RuleFileError(f"not valid YAML or JSON: {problem}", location=location) from None
+        raise _syntax_error(error, document) from None
     except yaml.YAMLError as error:
         first = str(error).splitlines()[0] if str(error) else "not valid YAML"
         raise RuleFileError(
@@ -252,6 +253,103 @@ def _compose(text: str, limits: Limits) -> yaml.Node | None:
         return loader.get_single_node()
     finally:
         loader.dispose()
+
+
+_CURLY = "“”‘’"
+_NO_SPACE = re.compile(r"^(\s*(?:-\s+)?)([\w-]+:[^\s:][^\s]*)")
+_NO_COLON = re.compile(r"^(\s*(?:-\s+)?)([\w-]+)(?:\s|$)")
+
+
+def _syntax_error(error: yaml.MarkedYAMLError, document: Document) -> RuleFileError:
+    """PyYAML's complaint in the words of someone who edits YAML by hand, at the right line.
+
+    The parser's own words ("could not find expected ':'") name its machinery, and it often
+    notices a missing colon only on the line after: look at the line it was reading instead.
+    """
+    mark = error.problem_mark or error.context_mark
+    if mark is None:
+        return RuleFileError(f"not valid YAML or JSON: {error.problem or 'not valid YAML'}")
+    line = document._line(mark.line)
+    problem = error.problem or ""
+    if "'\\t'" in problem:  # PyYAML shows the tab escaped
+        # The raw line: the one shown under an error has its control characters escaped.
+        return _tab_error(document, mark.line, document._lines()[mark.line])
+    if any(quote in line for quote in _CURLY):
+        column = min(line.find(quote) for quote in _CURLY if quote in line)
+        return RuleFileError(
+            "this line uses curly quotes “…”: use straight quotes",
+            location=document.at(mark.line, column),
+            suggestion='a word processor turned " into “ ”: type straight quotes " or \'',
+        )
+    if problem == "could not find expected ':'" and error.context_mark is not None:
+        return _missing_colon(error.context_mark, document) or _plain(error, mark, document)
+    if problem == "mapping values are not allowed here":
+        return _stray_colon(mark, document)
+    return _plain(error, mark, document)
+
+
+def _plain(error: yaml.MarkedYAMLError, mark: yaml.Mark, document: Document) -> RuleFileError:
+    problem = error.problem or "not valid YAML"
+    return RuleFileError(f"not valid YAML or JSON: {problem}", location=document._location(mark))
+
+
+def _tab_error(document: Document, index: int, line: str) -> RuleFileError:
+    column = line.find("\t")
+    leading = line[:column].strip() == ""
+    return RuleFileError(
+        "a tab is used for indenting; use spaces" if leading else "a tab is used here; use spaces",
+        location=document.at(index, max(column, 0)),
+    )
+
+
+def _missing_colon(mark: yaml.Mark, document: Document) -> RuleFileError | None:
+    line = document._line(mark.line)
+    squeezed = _NO_SPACE.match(line)
+    if squeezed:
+        return RuleFileError(
+            f"`{squeezed[2]}` needs a space after the colon",
+            location=document.at(mark.line, len(squeezed[1])),
+            suggestion=f"write `{squeezed[2].replace(':', ': ', 1)}`",
+        )
+    bare = _NO_COLON.match(line)
+    if bare:
+        text = line.strip().removeprefix("- ").strip()
+        return RuleFileError(
+            f"`{text}` needs a colon after `{bare[2]}`",
+            location=document.at(mark.line, len(bare[1])),
+            suggestion=f"write `{text.replace(bare[2], bare[2] + ':', 1)}`",
+        )
+    return None
+
+
+def _stray_colon(mark: yaml.Mark, document: Document) -> RuleFileError:
+    """`key: value` then a deeper `key:` line, or a colon inside an unquoted text."""
+    line = document._line(mark.line)
+    indent = len(line) - len(line.lstrip())
+    above = _line_above(document, mark.line)
+    if (
+        above is not None
+        and indent > len(above) - len(above.lstrip())
+        and ": " not in line[indent : mark.column]
+    ):
+        key = above.strip().removeprefix("- ").split(":")[0]
+        return RuleFileError(
+            "this line is indented more than the line above it",
+            location=document.at(mark.line, indent),
+            suggestion=f"line it up under `{key}`",
+        )
+    return RuleFileError(
+        "a colon and a space inside a text: put the whole text in quotes",
+        location=document._location(mark),
+    )
+
+
+def _line_above(document: Document, index: int) -> str | None:
+    for above in range(index - 1, -1, -1):
+        text = document._line(above)
+        if text.strip() and not text.lstrip().startswith("#"):
+            return text
+    return None
 
 
 def _check_json(text: str, document: Document) -> None:
@@ -270,6 +368,14 @@ def _json_int(text: str) -> int:
     if len(text.lstrip("-")) > NUMBER_DIGITS:
         raise ValueError(text)
     return int(text)
+
+
+def _curly_quoted(node: yaml.ScalarNode) -> str | None:
+    """The text inside word-processor quotes (“proactive”), read as if they were straight."""
+    text = node.value
+    if node.style is None and len(text) >= 2 and (text[0], text[-1]) in (("“", "”"), ("‘", "’")):
+        return str(text[1:-1])
+    return None
 
 
 class _Builder:
@@ -303,6 +409,9 @@ class _Builder:
         problem = text_problem(node.value, self.limits)
         if problem is not None:
             raise _Refused(f"{named} {problem}", node.start_mark)
+        unquoted = _curly_quoted(node)
+        if unquoted is not None:
+            return unquoted
         # The constructor itself, not construct_object: that one caches every node it sees.
         constructor = _Loader.yaml_constructors.get(node.tag, _Loader.construct_scalar)
         try:

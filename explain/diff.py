@@ -52,6 +52,21 @@ def _calendar_changes(old: RuleBase, new: RuleBase) -> Iterator[str]:
         yield f"calendar changed: weekend {_days(before.weekend)} → {_days(after.weekend)}"
     if before.country != after.country:
         yield f"calendar changed: country {before.country or 'none'} → {after.country or 'none'}"
+    for name in _CALENDAR_WORDS:
+        was, now = getattr(old.calendar, name), getattr(new.calendar, name)
+        if was != now:
+            yield f"calendar changed: {name} '{was}' → '{now}'"
+
+
+# The calendar's texts, by their key in advice.yaml.
+_CALENDAR_WORDS = (
+    "holiday_names",
+    "moved",
+    "weekend_day",
+    "holiday",
+    "reminder_summary",
+    "no_reminder",
+)
 
 
 def _days(weekend: frozenset[int]) -> str:
@@ -77,7 +92,9 @@ def _rule_differences(old: Rule, new: Rule) -> Iterator[str]:
         if old_then.get(fact) != new_then.get(fact):
             yield f"{fact} = {old_then.get(fact, '(nothing)')} → {new_then.get(fact, '(nothing)')}"
     if old.reason != new.reason:
-        yield "reason reworded"
+        yield f"reason '{old.reason}' → '{new.reason}'"
+    if old.shown != new.shown:
+        yield " → ".join("shown to the job seeker" if r.shown else "not shown" for r in (old, new))
     if old.source != new.source:
         yield f"source '{old.source}' → '{new.source}'"
 
@@ -106,7 +123,7 @@ def _fact_differences(old: FactSpec, new: FactSpec) -> Iterator[str]:
             f"{short_value(new.default)}"
         )
     if old.question != new.question:
-        yield f"fact changed: {old.name}: question reworded"
+        yield f"fact changed: {old.name}: question '{old.question}' → '{new.question}'"
 
 
 def _text_changes(old: RuleBase, new: RuleBase) -> Iterator[str]:
@@ -115,18 +132,30 @@ def _text_changes(old: RuleBase, new: RuleBase) -> Iterator[str]:
             yield f"message removed: {name}"
         elif name not in old.messages:
             yield f"message added: {name}"
-        elif (old.messages[name].subject, [p.text for p in old.messages[name].body]) != (
-            new.messages[name].subject,
-            [p.text for p in new.messages[name].body],
-        ):
-            yield f"message reworded: {name}"
+        else:
+            yield from _message_changes(name, old, new)
     for action in sorted(old.actions.keys() & new.actions.keys()):
-        if old.actions[action].headline != new.actions[action].headline:
-            yield f"headline reworded: {action}"
+        was, now = old.actions[action].headline, new.actions[action].headline
+        if was != now:
+            yield f"headline reworded: {action}: '{was}' → '{now}'"
         if old.actions[action].guidance != new.actions[action].guidance:
             yield f"guidance reworded: {action}"
     if old.guidance != new.guidance:
         yield "guidance reworded"
+
+
+def _message_changes(name: str, old: RuleBase, new: RuleBase) -> Iterator[str]:
+    """A reworded message, part by part, with its old and new text."""
+    was, now = old.messages[name], new.messages[name]
+    if was.subject != now.subject:
+        yield f"message reworded: {name}: subject '{was.subject}' → '{now.subject}'"
+    before = [p.text for p in was.body]
+    after = [p.text for p in now.body]
+    for index in range(max(len(before), len(after))):
+        old_text = before[index] if index < len(before) else "(nothing)"
+        new_text = after[index] if index < len(after) else "(nothing)"
+        if old_text != new_text:
+            yield (f"message reworded: {name}: paragraph {index + 1} '{old_text}' → '{new_text}'")
 
 
 @dataclass(frozen=True)
@@ -162,7 +191,8 @@ def _advice(advisor: Advisor, facts: dict[str, Any], today: datetime.date) -> tu
 
 
 def _responsible(before: list[str], after: list[str], changed: set[str]) -> str | None:
+    """The changed rule behind a changed answer; none when only facts or days off changed."""
     for rule_id in after + before:
         if rule_id in changed:
             return rule_id
-    return after[-1] if after else None
+    return None

@@ -3,21 +3,23 @@
 from __future__ import annotations
 
 import datetime
+import functools
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import click
 
-from engine import Advisor, EngineError, RuleFileError, load_rule_base
+from engine import Advisor, AdvisorError, EngineError, RuleFileError, load_rule_base
 from engine.analysis import analyse
-from engine.loader import DEFAULT_RULES_DIR, inspect_rule_base
-from engine.scenarios import read_scenarios, run_scenarios, scenario_files
+from engine.loader import default_rules_dir, inspect_rule_base
+from engine.scenarios import Scenario, read_scenarios, run_scenarios, scenario_files
 from explain.diff import case_changes, rule_changes
 
 from .audit import AuditStore, Place
 from .audit_cli import audit_db_option, open_store
+from .consultation import Consultation, Prompt
 from .errors import FAILED, cli_errors
 from .inputs import parse_day, read_cases_file
 from .output import emit, graph_output_options
@@ -36,9 +38,31 @@ def rules() -> None:
     """
 
 
-_folder = click.argument(
-    "folder", required=False, type=click.Path(file_okay=False, path_type=Path), metavar="DIR"
-)
+F = TypeVar("F", bound=Callable[..., Any])
+_FOLDER = click.Path(file_okay=False, path_type=Path)
+
+
+def _folder(command: F) -> F:
+    """The rule folder, spelt either way: `rules check DIR` or `rules check --rules DIR`.
+
+    `advise` takes `--rules DIR`; a coach who learnt that spelling may use it here too.
+    """
+
+    @functools.wraps(command)
+    def with_folder(*args: Any, folder: Path | None, rules_dir: Path | None, **kwargs: Any) -> Any:
+        if folder is not None and rules_dir is not None and folder != rules_dir:
+            raise click.UsageError("name the rule folder once: DIR or --rules DIR")
+        return command(*args, folder=folder or rules_dir, **kwargs)
+
+    option = click.option(
+        "--rules",
+        "rules_dir",
+        type=_FOLDER,
+        metavar="DIR",
+        help="The rule folder, as DIR may also name it (default: the shipped rules).",
+    )
+    argument = click.argument("folder", required=False, type=_FOLDER, metavar="[DIR]")
+    return cast(F, argument(option(with_folder)))
 
 
 @rules.command()
@@ -51,7 +75,7 @@ def check(folder: Path | None) -> None:
     conflicts between rules, and gaps (cases no rule decides), each conflict and gap with an
     example case; and what a rule base may not ask for (the limits in docs/rules.md), such as
     a day counted more than a year on or rules the engine cannot hold. Exit status 1 when
-    there is any problem. DIR defaults to the shipped rules.
+    there is any problem. DIR (or --rules DIR) defaults to the shipped rules.
 
     \b
     Example:
@@ -74,9 +98,10 @@ def check(folder: Path | None) -> None:
         for problem in found:
             lines += problem.lines()
             count += 1
+    lines += [_warning(warning) for warning in inspection.warnings]
     for line in lines:
         click.echo(line)
-    where = folder or DEFAULT_RULES_DIR
+    where = folder or default_rules_dir()
     if count:
         click.echo(f"{count} problem{'s' if count != 1 else ''} in {where}")
         sys.exit(FAILED)
@@ -85,6 +110,13 @@ def check(folder: Path | None) -> None:
     click.echo(
         f"ok: {where}: {len(rule_base.rules)} rules, no gaps, no conflicts, every rule can fire"
     )
+
+
+def _warning(warning: RuleFileError) -> str:
+    """A finding that does not stop the rules working, marked so it reads as less than a fault."""
+    where = f"{warning.location}: " if warning.location else ""
+    hint = f" ({warning.suggestion})" if warning.suggestion else ""
+    return f"{where}warning: {warning.message}{hint}"
 
 
 @rules.command("test")
@@ -102,16 +134,16 @@ def test_rules(folder: Path | None) -> None:
     with cli_errors():
         rule_base = load_rule_base(folder)
         advisor = Advisor(rule_base)
-        files = scenario_files(folder or DEFAULT_RULES_DIR)
+        files = scenario_files(folder or default_rules_dir())
         if not files:
             raise RuleFileError(
-                f"no scenario files in {(folder or DEFAULT_RULES_DIR) / 'tests'}",
+                f"no scenario files in {(folder or default_rules_dir()) / 'tests'}",
                 suggestion="add tests/*.yaml; see docs/rules.md",
             )
         passed = failed = 0
         fired: set[str] = set()
         for path in files:
-            for result in run_scenarios(advisor, read_scenarios(path)):
+            for result in run_scenarios(advisor, read_scenarios(path), _questions(advisor)):
                 fired.update(result.fired)
                 if result.passed:
                     passed += 1
@@ -126,6 +158,33 @@ def test_rules(folder: Path | None) -> None:
         click.echo(f"not fired by any scenario: {', '.join(uncovered)}")
     click.echo(f"{passed} passed, {failed} failed")
     sys.exit(FAILED if failed else 0)
+
+
+def _questions(advisor: Advisor) -> Callable[[Scenario], list[str]]:
+    """The facts `followup ask` asks for a scenario, its questions answered from its facts."""
+
+    def asked(scenario: Scenario) -> list[str]:
+        def reply(prompt: Prompt) -> str:
+            value = scenario.facts.get(prompt.fact)
+            return "" if value is None else _typed(value)
+
+        consultation = Consultation(advisor, scenario.today, reply, lambda _text: None)
+        try:
+            consultation.run()
+        except AdvisorError:
+            pass  # the answers are refused: the scenario's own check says so
+        return list(consultation.order)
+
+    return asked
+
+
+def _typed(value: Any) -> str:
+    """A fact's value as a person types it at a question."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return "; ".join(str(item) for item in value)
+    return str(value)
 
 
 @rules.command()
@@ -189,15 +248,9 @@ def _cases_from_audit(
 
 
 @rules.command("tree")
-@click.option(
-    "--rules",
-    "rules_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    metavar="DIR",
-    help="Another rule base (default: the shipped one).",
-)
+@_folder
 @graph_output_options
-def rules_tree(rules_dir: Path | None, output_format: str | None, out: Path | None) -> None:
+def rules_tree(folder: Path | None, output_format: str | None, out: Path | None) -> None:
     """Draw the whole rule base as a decision tree: questions inside, advice at the leaves.
 
     The tree is derived from the rules (in priority order), not drawn by hand.
@@ -206,10 +259,10 @@ def rules_tree(rules_dir: Path | None, output_format: str | None, out: Path | No
     Examples:
         followup rules tree
         followup rules tree -o tree.png
-        followup rules tree --rules my-rules/ --format dot
+        followup rules tree my-rules/ --format dot
     """
     with cli_errors():
-        rule_base = load_rule_base(rules_dir)
+        rule_base = load_rule_base(folder)
         from . import pictures  # noqa: PLC0415 - networkx and Graphviz load only for graphs
 
         fmt = pictures.graph_format(output_format, out)

@@ -16,12 +16,18 @@ import pytest
 from click.testing import CliRunner, Result
 
 from engine import Advisor, RuleBase, load_rule_base
+from engine.loader import RULES_ENV
 from followup.cli import main
 
 from .pgserver import INSTALL_HINT, Server, find_binaries, running_server
 
 ROOT = Path(__file__).resolve().parent.parent
-RULES = ROOT / "rules"
+# The machinery is tested on a frozen rule base of the tests' own, so that a coach's edit to
+# rules/ fails only the conformance tests (tests/test_conformance.py), which say what changed.
+RULES = ROOT / "tests" / "rulebase"
+# The advice as shipped, which the conformance tests hold to the spec, the README and the
+# examples; $FOLLOWUP_RULES names another (an edited copy) for them.
+SHIPPED = Path(os.environ.get(RULES_ENV) or ROOT / "rules")
 EXAMPLES = ROOT / "examples"
 TODAY = "2026-11-26"
 
@@ -178,3 +184,12 @@ def trail(request: pytest.FixtureRequest, audit_db: Path, monkeypatch: pytest.Mo
     place = str(audit_db) if request.param == "sqlite" else request.getfixturevalue("pg_url")
     monkeypatch.setenv("FOLLOWUP_AUDIT_DB", place)
     return Trail(request.param, place)
+
+
+@pytest.fixture(autouse=True)
+def default_rules(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The rules a command uses when none is named: the shipped ones for conformance tests,
+    the frozen test rule base for every other test."""
+    folder = SHIPPED if request.node.get_closest_marker("conformance") else RULES
+    monkeypatch.setenv(RULES_ENV, str(folder))
+    return folder

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import jsonschema
@@ -12,7 +13,7 @@ import yaml
 from engine import load_rule_base, parse_document
 from engine.schema import FILE_KINDS, schema
 
-from .conftest import EXAMPLES, RULES, TODAY, RunCli, edit
+from .conftest import EXAMPLES, ROOT, RULES, SHIPPED, TODAY, RunCli, edit
 
 
 def test_shipped_scenarios_pass_and_cover_every_rule(run_cli: RunCli) -> None:
@@ -101,6 +102,12 @@ def test_diff_in_words_with_cases_from_a_file(
         "rule changed: move_on_after_several_attempts: priority 90 → 95",
         "rule changed: two_weeks_when_unsure: first_followup_day = "
         "interview_date + 14 days → interview_date + 10 days",
+        # The reason says the rule's number, so it follows the new one.
+        "rule changed: two_weeks_when_unsure: reason 'With no timeline named and no clear sense "
+        "of how they like to be contacted, take the conservative end: a full two weeks after "
+        "the interview ({first_followup_day}).' → 'With no timeline named and no clear sense "
+        "of how they like to be contacted, take the conservative end: a full ten days after "
+        "the interview ({first_followup_day}).'",
         f"1 of 2 cases from {cases} would get other advice",
         "  line 1: wait on 2026-11-30 → follow_up_now on 2026-11-26 (rule two_weeks_when_unsure)",
     ]
@@ -180,20 +187,20 @@ def test_without_the_new_rule_the_new_value_is_a_gap(run_cli: RunCli, rules_copy
     assert "culture: formal" in result.stdout
 
 
+@pytest.mark.conformance
 @pytest.mark.parametrize("kind", FILE_KINDS)
 def test_shipped_files_name_their_schema_and_meet_it(kind: str) -> None:
-    text = (RULES / f"{kind}.yaml").read_text()
-    assert text.splitlines()[0] == (
-        f"# yaml-language-server: $schema=../engine/schema/{kind}.schema.json"
-    )
+    text = (SHIPPED / f"{kind}.yaml").read_text()
+    assert text.splitlines()[0] == f"# yaml-language-server: $schema=schema/{kind}.schema.json"
     # The full schema, conditions included, as an editor applies it.
     jsonschema.Draft202012Validator(schema(kind)).validate(yaml.safe_load(text))
 
 
+@pytest.mark.conformance
 def test_scenario_files_name_their_schema() -> None:
-    for path in (RULES / "tests").glob("*.yaml"):
+    for path in (SHIPPED / "tests").glob("*.yaml"):
         first = path.read_text().splitlines()[0]
-        assert first == "# yaml-language-server: $schema=../../engine/schema/scenarios.schema.json"
+        assert first == "# yaml-language-server: $schema=../schema/scenarios.schema.json"
         # YAML 1.2, as editors read it: dates stay text.
         data = parse_document(path.read_text(), path.name).value
         jsonschema.Draft202012Validator(schema("scenarios")).validate(data)
@@ -210,3 +217,16 @@ def test_editor_schema_rejects_what_the_loader_rejects(rules_copy: Path) -> None
         jsonschema.Draft202012Validator(schema("advice")).validate(data)
     with pytest.raises(Exception, match="unknown test `oneof`"):
         load_rule_base(rules_copy)
+
+
+def test_a_copied_rule_folder_still_finds_its_schemas(tmp_path: Path) -> None:
+    # A coach copies the folder anywhere (`cp -r rules my-rules`): each file's schema comment
+    # names a schema inside the folder, the very one the checker uses.
+    copy = tmp_path / "elsewhere" / "my-rules"
+    shutil.copytree(ROOT / "rules", copy)
+    files = [*(copy / f"{kind}.yaml" for kind in FILE_KINDS), *(copy / "tests").glob("*.yaml")]
+    for path in files:
+        first = path.read_text().splitlines()[0]
+        named = path.parent / first.split("$schema=")[1]
+        kind = named.name.removesuffix(".schema.json")
+        assert json.loads(named.read_text()) == schema(kind), f"{path}: {named} differs"

@@ -9,6 +9,7 @@ import pytest
 
 from .conftest import ROOT, RunCli, edit
 from .test_calendar_rules import BROKEN as CALENDAR_BROKEN
+from .test_coach_edits import COACH_MESSAGES
 from .test_compiled import DISAGREEMENT
 from .test_rule_limits import LIMIT_MESSAGES
 
@@ -21,6 +22,14 @@ PLACEHOLDER = re.compile(r"\b(?:[A-Z]{2,}|N)\b")
 # fmt: off
 BROKEN: list[tuple[str, str, str, str, str, str]] = [
     ('not valid YAML or JSON: PROBLEM', 'advice.yaml', '    priority: 90', '    priority: [90', '    when:\n      - followups_sent:\n          at_least: 2', ':'),
+    ('a tab is used for indenting; use spaces', 'advice.yaml', '    priority: 90', '\tpriority: 90', '\tpriority: 90', '\t'),
+    ('a tab is used here; use spaces', 'advice.yaml', '    priority: 90', '    priority:\t 90', 'priority:\t 90', '\t'),
+    ('`TEXT` needs a space after the colon', 'advice.yaml', '    priority: 90', '    priority:90', 'priority:90', 'priority'),
+    ('`TEXT` needs a colon after `KEY`', 'advice.yaml', '    priority: 90', '    priority 90', 'priority 90', 'priority'),
+    ('this line is indented more than the line above it', 'advice.yaml', '    priority: 90\n    when:', '    priority: 90\n      when:', '      when:', 'when'),
+    ('a colon and a space inside a text: put the whole text in quotes', 'advice.yaml', 'too early for the reminder; give', 'too early for the reminder: give', 'reminder: give', ': give'),
+    ('this line uses curly quotes “…”: use straight quotes', 'advice.yaml', 'reason: It is too early for the reminder; give them until {reminder_day}.', 'reason: “It is too early: give them until {reminder_day}.”', '“It is too early', '“'),
+    ('a date needs `date:` and `plus_days:` (found `KEY`)', 'advice.yaml', '        date: last_followup_date\n        plus_days: 7', '        date: last_followup_date\n        plus_weeks: 1', 'plus_weeks: 1', 'plus_weeks'),
     ('a key must be a plain word', 'advice.yaml', '    priority: 90', '    [priority]: 90', '[priority]: 90', '['),
     ('`KEY` is given twice here', 'advice.yaml', '    priority: 90', '    priority: 90\n    priority: 91', 'priority: 91', 'priority'),
     ('unknown key `KEY` (expected one of: KEYS)', 'advice.yaml', '    reason: It is too early', '    reasn: It is too early', 'reasn:', 'reasn'),
@@ -32,6 +41,7 @@ BROKEN: list[tuple[str, str, str, str, str, str]] = [
     ('`NAME` is a reserved word and cannot name a fact', 'facts.yaml', '  reminder_day:\n    type: date', '  reminder_day:\n    type: date\n  value:\n    type: date', '  value:', 'value'),
     ('the fact `NAME` is declared twice', 'facts.yaml', '  reminder_day:\n    type: date', '  reminder_day:\n    type: date\n  today:\n    type: date', '  today:\n    type: date\n  message:', 'today'),
     ('`NAME` is a choice but lists no `values`', 'facts.yaml', '    values: [proactive, laid_back, unsure]\n', '', '    type: choice', 'type'),
+    ('`plus_days` takes a whole number of days, not VALUE', 'advice.yaml', '        date: last_followup_date\n        plus_days: 7', '        date: last_followup_date\n        plus_days: seven', 'plus_days: seven', 'seven'),
     ('the default of `NAME` is below its minimum N', 'facts.yaml', '    minimum: 0\n    default: 0', '    minimum: 1\n    default: 0', '    default: 0', '0'),
     ('checks compare dates, but `NAME` is a TYPE', 'facts.yaml', '    minimum: 0\n    default: 0', '    minimum: 0\n    default: 0\n    checks:\n      - not_after: today', '      - not_after: today\n    question: How many', 'today'),
     ('`NAME` is not a given date fact', 'facts.yaml', '      - not_after: today\n\n  timeline_given', '      - not_after: todya\n\n  timeline_given', 'not_after: todya', 'todya'),
@@ -120,6 +130,7 @@ def test_every_documented_message_is_tested() -> None:
         | set(SCENARIO_MESSAGES)
         | set(LIMIT_MESSAGES)
         | {DISAGREEMENT}
+        | COACH_MESSAGES
         | {
             "the rule base at DIR has no FILE",
             "`VALUE` is not a value of `action` (one of: VALUES)",
