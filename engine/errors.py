@@ -25,6 +25,13 @@ class Location:
         return f"  {self.line_text}\n  {' ' * (self.column - 1)}^"
 
 
+# Every character that ends a line somewhere, written as an escape instead.
+_LINE_BREAKS = {
+    code: f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+    for code in (0x0A, 0x0B, 0x0C, 0x0D, 0x1C, 0x1D, 0x1E, 0x85, 0x2028, 0x2029)
+}
+
+
 class AdvisorError(Exception):
     """Root of every error the advisor raises on purpose.
 
@@ -52,7 +59,8 @@ class AdvisorError(Exception):
         """The error as one line: where, what, and the suggestion."""
         where = f"{self.location}: " if self.location else ""
         hint = f" ({self.suggestion})" if self.suggestion else ""
-        return f"{where}{self.message}{hint}"
+        # A message may quote a value that spans lines: it still prints as one line.
+        return f"{where}{self.message}{hint}".translate(_LINE_BREAKS)
 
     def detailed(self) -> str:
         """The one line, followed by the offending line of the file with a caret."""

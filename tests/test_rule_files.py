@@ -214,3 +214,13 @@ def test_yes_and_no_stay_words_in_rule_files(rules_copy: Path) -> None:
     edit(rules_copy / "advice.yaml", "      - culture: proactive", "      - culture: no")
     with pytest.raises(RuleFileError, match="`no` is not a value of `culture`"):
         load_rule_base(rules_copy)
+
+
+def test_a_value_spanning_lines_is_quoted_on_one_line(run_cli: RunCli, rules_copy: Path) -> None:
+    # The schema error quotes the value; a line break in it must not break the error's line.
+    edit(rules_copy / "facts.yaml", "    type: date\n", '    type: "da\\nte"\n')
+    result = run_cli("advise", "--rules", str(rules_copy), "--set", "interview_date=2026-11-20")
+    assert result.exit_code == 2
+    lines = result.stderr.splitlines()
+    assert len(lines) == 3, lines  # the error, the offending line, the caret under it
+    assert "`da\\x0ate` is not allowed here" in lines[0]
