@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterator, Mapping
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any, Protocol
 
 from .chain import AuditError
+from .migrations import NewerSchema, UnknownSchema
 
 Row = dict[str, Any]
 
@@ -25,6 +26,21 @@ class AuditDamaged(AuditError):
             f"the audit database {location} {reason}", suggestion="see `followup audit verify`"
         )
         self.reason = reason
+
+
+@contextmanager
+def schema_errors(location: str) -> Iterator[None]:
+    """The migrations' refusals, in the same words on every store."""
+    try:
+        yield
+    except NewerSchema as error:
+        raise AuditError(
+            f"the audit database {location} was made by a newer followup "
+            f"({error.message}): it is left as it is",
+            suggestion="update followup, or give another place with --audit-db",
+        ) from error
+    except UnknownSchema as error:
+        raise AuditDamaged(location, f"is damaged: {error.message}") from error
 
 
 class Writer(Protocol):

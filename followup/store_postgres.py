@@ -18,9 +18,9 @@ from collections.abc import Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
-from .backend import AuditDamaged, Row
+from .backend import AuditDamaged, Row, schema_errors
 from .chain import AuditError
-from .migrations import NewerSchema, UnknownSchema, migrate
+from .migrations import migrate
 
 try:
     import psycopg
@@ -169,15 +169,8 @@ class PostgresBackend:
     @contextmanager
     def errors(self) -> Iterator[None]:
         try:
-            yield
-        except NewerSchema as error:
-            raise AuditError(
-                f"the audit database {self.location} was made by a newer followup "
-                f"({error.message}): it is left as it is",
-                suggestion="update followup, or give another place with --audit-db",
-            ) from error
-        except UnknownSchema as error:
-            raise AuditDamaged(self.location, f"is damaged: {error.message}") from error
+            with schema_errors(self.location):
+                yield
         except psycopg.errors.UndefinedTable as error:
             table = re.search(r'"([^"]+)"', str(error))
             named = table.group(1) if table else "audit"

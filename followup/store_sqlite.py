@@ -10,9 +10,9 @@ from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
-from .backend import AuditDamaged, Row
+from .backend import AuditDamaged, Row, schema_errors
 from .chain import AuditError
-from .migrations import NewerSchema, UnknownSchema, migrate
+from .migrations import migrate
 
 # How long a redaction waits for other readers before leaving old pages in the -wal file.
 CHECKPOINT_WAIT_MS = 5000
@@ -70,15 +70,8 @@ class SqliteBackend:
     @contextmanager
     def errors(self) -> Iterator[None]:
         try:
-            yield
-        except NewerSchema as error:
-            raise AuditError(
-                f"the audit database {self.path} was made by a newer followup "
-                f"({error.message}): it is left as it is",
-                suggestion="update followup, or give another place with --audit-db",
-            ) from error
-        except UnknownSchema as error:
-            raise AuditDamaged(self.location, f"is damaged: {error.message}") from error
+            with schema_errors(self.location):
+                yield
         except sqlite3.Error as error:
             raise self._problem(error) from error
         except OSError as error:
