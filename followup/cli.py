@@ -41,12 +41,15 @@ from .serve_cli import serve
 def main() -> None:
     """When and how to follow up after a job interview, and exactly why.
 
-    Start with `followup advise FACTS.yaml`, where FACTS.yaml says when the interview was
-    (see examples/). Every answer names the rules that decided it and where in the source
-    article each piece of advice comes from.
+    Start with `followup serve` (the advisor in a web browser) or `followup ask` (the same
+    questions at this terminal). `followup advise FACTS.yaml` answers for a file of facts
+    (see examples/); with --why, every answer names the rules that decided it and where in
+    the source article each piece of advice comes from.
 
     \b
     Examples:
+        followup serve
+        followup ask
         followup advise examples/timeline.yaml
         followup explain examples/timeline.yaml --why-not follow_up_now
         followup rules tree -o tree.svg
