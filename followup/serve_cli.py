@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime
+import os
 from pathlib import Path
 
 import click
 
 from engine import Advisor, load_rule_base
 
-from .audit_cli import audit_db_option, open_store
+from .audit import default_place
+from .audit_cli import audit_db_option
 from .errors import cli_errors
 from .inputs import parse_day
 
@@ -34,6 +36,20 @@ LOCAL = "127.0.0.1"
     help="Log in to the audit pages with the password in FILE instead of a printed token.",
 )
 @click.option("--no-audit", is_flag=True, help="Do not record the advice in the audit trail.")
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Worker processes answering at once. Each records into the one trail: an SQLite file "
+    "serves the workers of one machine; several machines need a postgresql:// URL.",
+)
+@click.option(
+    "--record-api",
+    is_flag=True,
+    help="Record the answers of POST /api/advice too (their record id in the X-Followup-Record "
+    "header; an answer that cannot be recorded is refused with 503).",
+)
 @audit_db_option
 def serve(
     host: str,
@@ -42,7 +58,9 @@ def serve(
     rules_dir: Path | None,
     password_file: Path | None,
     no_audit: bool,
-    audit_db: Path | None,
+    workers: int,
+    record_api: bool,
+    audit_db: Path | str | None,
 ) -> None:
     """Open the advisor in a web browser: the consultation, the answer and the audit trail.
 
@@ -53,21 +71,23 @@ def serve(
     Examples:
         followup serve
         followup serve --port 8080 --password-file ~/.followup-password
+        followup serve --workers 4 --audit-db postgresql://followup@db/followup
     """
     # Loaded here so that the other commands never pay for the web stack.
     import uvicorn  # noqa: PLC0415
 
     from .web import Gate, PasswordFileError, Settings, create_app  # noqa: PLC0415
+    from .web.workers import ENVIRONMENT, FACTORY, to_environment  # noqa: PLC0415
 
     with cli_errors():
         day: datetime.date | None = parse_day(today) if today else None
         advisor = Advisor(load_rule_base(rules_dir))
-        store_path = None if no_audit else open_store(audit_db).path
+        place = None if no_audit else audit_db or default_place()
         try:
             gate = Gate.from_file(password_file) if password_file else Gate.with_token()
         except PasswordFileError as error:
             raise click.BadParameter(str(error), param_hint="--password-file") from None
-    app = create_app(Settings(advisor, gate, store_path, day))
+    settings = Settings(advisor, gate, place, day, record_api=record_api)
     shown = f"[{host}]" if ":" in host else host
     address = f"http://{shown}:{port}/"
     click.echo(f"followup is open at {address}  (Ctrl-C stops it)")
@@ -77,4 +97,9 @@ def serve(
         click.echo(f"Audit pages: {address}login?token={gate.secret}")
     if host != LOCAL:
         click.echo(f"note: listening on {host}: other computers can reach it", err=True)
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    if workers == 1:
+        uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+        return
+    # Each worker builds its own app from these settings: one login secret, one trail.
+    os.environ[ENVIRONMENT] = to_environment(rules_dir, place, day, gate, record_api)
+    uvicorn.run(FACTORY, factory=True, workers=workers, host=host, port=port, log_level="warning")

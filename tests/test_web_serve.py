@@ -44,3 +44,36 @@ def test_an_empty_password_file_is_refused(run_cli: RunCli, tmp_path: Path) -> N
     result = run_cli("serve", "--password-file", str(password))
     assert result.exit_code == 2
     assert "the password file" in result.stderr and "is empty" in result.stderr
+
+
+def test_several_workers_share_one_login_and_one_trail(
+    run_cli: RunCli, started: dict[str, Any], monkeypatch: pytest.MonkeyPatch, audit_db: Path
+) -> None:
+    from followup.web.workers import ENVIRONMENT, FACTORY, app_from_environment
+
+    monkeypatch.delenv(ENVIRONMENT, raising=False)
+    result = run_cli("serve", "--workers", "3", "--record-api", "--today", "2026-11-26")
+    assert result.exit_code == 0
+    assert started["app"] == FACTORY and started["workers"] == 3 and started["factory"]
+    app = app_from_environment()
+    settings = app.state.settings
+    assert f"login?token={settings.gate.secret}" in result.stdout
+    assert settings.audit_path == audit_db and settings.record_api
+    assert str(settings.today) == "2026-11-26"
+    monkeypatch.delenv(ENVIRONMENT)
+
+
+def test_record_api_records_each_answer(trail: Any) -> None:
+    from fastapi.testclient import TestClient
+
+    from engine import Advisor, load_rule_base
+    from followup.web import Gate, Settings, create_app
+
+    settings = Settings(Advisor(load_rule_base()), Gate.with_token(), trail.place, record_api=True)
+    client = TestClient(create_app(settings))
+    facts = {"interview_date": "2026-11-20", "timeline_given": False, "today": "2026-11-26"}
+    first = client.post("/api/advice", json=facts)
+    second = client.post("/api/advice", json=facts)
+    assert first.status_code == 200 and first.headers["X-Followup-Record"] == "1"
+    assert second.headers["X-Followup-Record"] == "2"
+    assert trail.count() == 2

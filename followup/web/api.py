@@ -15,16 +15,18 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
 
-from engine import AdvisorError, EngineError, read_case
+from engine import AdvisorError, Answer, Case, EngineError, read_case
 
-from ..audit import AuditError
+from ..audit import AuditError, Entry
 from ..batch import run_batch
 from ..inputs import read_facts_text
 from .security import MAX_BODY_BYTES
 from .settings import Settings
 
 BODY_LABEL = "the request body"
+RECORD_HEADER = "X-Followup-Record"
 # A \u escape not itself escaped: an even number of backslashes (maybe none) before it.
 _UNESCAPED = r"(?<!\\)((?:\\\\)*)"
 SURROGATE_PAIR = re.compile(_UNESCAPED + r"\\u(d[89ab][0-9a-f]{2})\\u(d[c-f][0-9a-f]{2})", re.I)
@@ -138,7 +140,8 @@ def _joined(match: re.Match[str]) -> str:
     summary="Advise on one case",
 )
 async def advice(request: Request) -> Any:
-    """The answer `followup advise --format json` prints for these facts (nothing recorded)."""
+    """The answer `followup advise --format json` prints for these facts (recorded only under
+    `serve --record-api`, its record's id then in the X-Followup-Record header)."""
     text = await _text_body(request)
     if isinstance(text, JSONResponse):
         return text
@@ -152,7 +155,22 @@ async def advice(request: Request) -> Any:
     except AdvisorError as error:
         where = str(error.location) if error.location else None
         return refusal(422, error.one_line(), error.fact, where)
-    return JSONResponse(answer.to_json())
+    if not settings.record_api:
+        return JSONResponse(answer.to_json())
+    # `serve --record-api`: recorded before it is sent (in a worker thread: a store keeps one
+    # connection per thread), its id in a header; an answer not recorded is not sent.
+    try:
+        record = await run_in_threadpool(_record, settings, answer, case)
+    except AuditError as error:
+        return refusal(503, f"the answer was not recorded: {error.one_line()}")
+    return JSONResponse(answer.to_json(), headers={RECORD_HEADER: str(record)})
+
+
+def _record(settings: Settings, answer: Answer, case: Case) -> int:
+    store = settings.store
+    if store is None:
+        raise AuditError("the server runs with --no-audit")
+    return store.record(Entry(answer, case, settings.advisor.rule_base, "api"))
 
 
 @router.post(

@@ -12,7 +12,7 @@ from fastapi.templating import Jinja2Templates
 from engine import Advisor
 from explain.words import short_value
 
-from ..audit import AuditStore
+from ..audit import AuditStore, Place
 from .security import Gate
 
 HERE = Path(__file__).resolve().parent
@@ -27,14 +27,16 @@ HTMX = "htmx-2.0.11.min.js"
 class Settings:
     advisor: Advisor
     gate: Gate
-    audit_path: Path | None = None
+    audit_path: Place | None = None
     today: datetime.date | None = None
+    # Whether POST /api/advice records its answers too (`serve --record-api`).
+    record_api: bool = False
     _local: threading.local = field(default_factory=threading.local, repr=False)
 
     @property
     def store(self) -> AuditStore | None:
-        """The audit store for this thread (None with --no-audit): a store keeps one SQLite
-        connection, which only the thread that opened it may use."""
+        """The audit store for this thread (None with --no-audit): a store keeps one
+        connection (SQLite or PostgreSQL), which only the thread that opened it may use."""
         if self.audit_path is None:
             return None
         store: AuditStore | None = getattr(self._local, "store", None)
