@@ -77,3 +77,21 @@ def test_record_api_records_each_answer(trail: Any) -> None:
     assert first.status_code == 200 and first.headers["X-Followup-Record"] == "1"
     assert second.headers["X-Followup-Record"] == "2"
     assert trail.count() == 2
+
+
+def test_a_login_holds_in_every_worker_and_a_forged_session_does_not() -> None:
+    from starlette.requests import Request
+
+    from followup.web.security import SESSION_COOKIE, Gate
+
+    def with_cookie(value: str) -> Request:
+        cookie = f"{SESSION_COOKIE}={value}".encode()
+        return Request({"type": "http", "headers": [(b"cookie", cookie)]})
+
+    here, there = Gate("shared secret"), Gate("shared secret")
+    session = here.open_session()
+    assert there.allows(with_cookie(session))
+    assert not there.allows(with_cookie(session.split(".")[0] + ".0" * 32))
+    assert not Gate("another secret").allows(with_cookie(session))
+    here.close_session(with_cookie(session))
+    assert not here.allows(with_cookie(session))

@@ -45,7 +45,9 @@ class Gate:
 
     secret: str
     from_password_file: bool = False
-    sessions: set[str] = field(default_factory=set)
+    # Sessions ended by logging out here. A session is signed with the secret, so every
+    # worker process (`serve --workers`) accepts it; a logout is known to its own process.
+    ended: set[str] = field(default_factory=set)
 
     @classmethod
     def with_token(cls) -> Gate:
@@ -65,17 +67,25 @@ class Gate:
         # Compared in constant time, so the secret cannot be guessed a character at a time.
         return hmac.compare_digest(offered.encode(), self.secret.encode())
 
+    def _signature(self, nonce: str) -> str:
+        return hmac.new(self.secret.encode(), f"session:{nonce}".encode(), "sha256").hexdigest()
+
     def open_session(self) -> str:
-        session = secrets.token_urlsafe(32)
-        self.sessions.add(session)
-        return session
+        nonce = secrets.token_urlsafe(32)
+        return f"{nonce}.{self._signature(nonce)}"
 
     def close_session(self, request: Request) -> None:
-        self.sessions.discard(request.cookies.get(SESSION_COOKIE, ""))
+        self.ended.add(request.cookies.get(SESSION_COOKIE, ""))
+
+    def _valid_session(self, session: str) -> bool:
+        nonce, _, signature = session.partition(".")
+        if not nonce or session in self.ended:
+            return False
+        return hmac.compare_digest(signature.encode(), self._signature(nonce).encode())
 
     def allows(self, request: Request) -> bool:
         """A logged-in browser (session cookie) or a program sending `Authorization: Bearer`."""
-        if request.cookies.get(SESSION_COOKIE, "") in self.sessions:
+        if self._valid_session(request.cookies.get(SESSION_COOKIE, "")):
             return True
         scheme, _, offered = request.headers.get("authorization", "").partition(" ")
         return scheme.lower() == "bearer" and bool(offered) and self.matches(offered)
