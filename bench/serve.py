@@ -4,7 +4,11 @@ Starts `followup serve` in a process of its own, sends generated cases from 16 t
 kept-alive connection each) and reports requests per second and p50/p95 latency; then runs
 `followup advise --format json` as 16 concurrent processes for comparison.
 
-Run: .venv/bin/python -m bench.serve
+With --postgres: `followup serve --workers 4 --record-api` over a throwaway PostgreSQL server
+(fsync on), 32 clients, 10,000 requests; then checks that the trail holds one record per
+answer given and that `followup audit verify` passes.
+
+Run: .venv/bin/python -m bench.serve [--postgres]
 """
 
 from __future__ import annotations
@@ -23,10 +27,16 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import psycopg
+
 from bench.cases import generate_cases
+from tests.pgserver import find_binaries, running_server
 
 CLIENTS = 16
 REQUESTS = 4_000
+PG_WORKERS = 4
+PG_CLIENTS = 32
+PG_REQUESTS = 10_000
 CLI_RUNS = 64
 SEQUENTIAL_RUNS = 10
 FOLLOWUP = str(Path(sys.executable).with_name("followup"))
@@ -46,9 +56,9 @@ def bodies(count: int) -> list[bytes]:
     ]
 
 
-def start_server(port: int, folder: Path) -> subprocess.Popen[bytes]:
+def start_server(port: int, folder: Path, *options: str) -> subprocess.Popen[bytes]:
     server = subprocess.Popen(
-        [FOLLOWUP, "serve", "--port", str(port), "--no-audit"],
+        [FOLLOWUP, "serve", "--port", str(port), *(options or ("--no-audit",))],
         stdout=subprocess.DEVNULL,
         env={**os.environ, "FOLLOWUP_AUDIT_DB": str(folder / "audit.sqlite3")},
     )
@@ -63,19 +73,21 @@ def start_server(port: int, folder: Path) -> subprocess.Popen[bytes]:
     raise SystemExit("the server did not start")
 
 
-def load(port: int, work: list[bytes]) -> tuple[float, list[float], int]:
-    """Seconds taken, each request's latency, and how many were not 200 or 422."""
+def load(
+    port: int, work: list[bytes], clients: int = CLIENTS
+) -> tuple[float, list[float], int, int]:
+    """Seconds taken, each request's latency, how many were not 200 or 422, how many 200."""
     latencies: list[float] = []
-    failures = 0
+    failures = answered = 0
     lock = threading.Lock()
-    shares = [work[index::CLIENTS] for index in range(CLIENTS)]
+    shares = [work[index::clients] for index in range(clients)]
 
     def client(share: list[bytes]) -> None:
-        nonlocal failures
+        nonlocal failures, answered
         connection = http.client.HTTPConnection("127.0.0.1", port)
         headers = {"Content-Type": "application/json"}
         mine: list[float] = []
-        bad = 0
+        bad = good = 0
         for body in share:
             start = time.perf_counter()
             connection.request("POST", "/api/advice", body, headers)
@@ -83,16 +95,19 @@ def load(port: int, work: list[bytes]) -> tuple[float, list[float], int]:
             response.read()
             mine.append(time.perf_counter() - start)
             bad += response.status not in (200, 422)
+            good += response.status == 200
         connection.close()
         with lock:
             latencies.extend(mine)
             failures += bad
+            answered += good
 
-    return _timed(lambda: _all(client, shares)), latencies, failures
+    seconds = _timed(lambda: _all(client, shares))
+    return seconds, latencies, failures, answered
 
 
 def _all(function: Callable[[list[bytes]], None], shares: list[list[bytes]]) -> None:
-    with ThreadPoolExecutor(CLIENTS) as pool:
+    with ThreadPoolExecutor(len(shares)) as pool:
         list(pool.map(function, shares))
 
 
@@ -131,14 +146,60 @@ def report(name: str, seconds: float, latencies: list[float]) -> None:
     )
 
 
+def postgres() -> None:
+    """Four workers recording into one PostgreSQL trail: throughput, then the trail checked."""
+    binaries = find_binaries()
+    if binaries is None:
+        raise SystemExit(
+            "--postgres needs PostgreSQL's initdb and pg_ctl (apt-get install postgresql)"
+        )
+    work = bodies(PG_REQUESTS)
+    port = free_port()
+    with (
+        running_server(binaries, durable=True) as database,
+        tempfile.TemporaryDirectory() as folder,
+    ):
+        url = database.url()
+        server = start_server(
+            port, Path(folder), "--workers", str(PG_WORKERS), "--record-api", "--audit-db", url
+        )
+        try:
+            time.sleep(3)  # every worker up, not only the first
+            *_, warm = load(port, work[:200], PG_CLIENTS)
+            seconds, latencies, failures, answered = load(port, work, PG_CLIENTS)
+        finally:
+            server.terminate()
+            server.wait()
+        verify = subprocess.run(
+            [FOLLOWUP, "audit", "verify", "--audit-db", url], capture_output=True, text=True
+        )
+        with psycopg.connect(url) as trail:
+            found = trail.execute("SELECT count(*) FROM records").fetchone()
+        records = found[0] if found else 0
+    print(
+        f"{PG_WORKERS} workers, {PG_CLIENTS} concurrent clients on loopback, "
+        f"{os.cpu_count()} cores, PostgreSQL with fsync on"
+    )
+    report("POST /api/advice --record-api", seconds, latencies)
+    if failures:
+        print(f"  {failures} responses were neither 200 nor 422")
+    given = warm + answered
+    same = "equal" if given == records else "DIFFERENT"
+    print(f"answers given {given:,}, records {records:,}: {same}")
+    print(f"followup audit verify: exit {verify.returncode}: {verify.stdout.strip()}")
+
+
 def main() -> None:
+    if "--postgres" in sys.argv[1:]:
+        postgres()
+        return
     work = bodies(REQUESTS)
     port = free_port()
     with tempfile.TemporaryDirectory() as folder:
         server = start_server(port, Path(folder))
         try:
             load(port, work[:200])  # warm up
-            seconds, latencies, failures = load(port, work)
+            seconds, latencies, failures, _ = load(port, work)
         finally:
             server.terminate()
             server.wait()
