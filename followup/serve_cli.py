@@ -79,6 +79,10 @@ def serve(
     from .web import Gate, PasswordFileError, Settings, create_app  # noqa: PLC0415
     from .web.workers import ENVIRONMENT, FACTORY, to_environment  # noqa: PLC0415
 
+    if record_api and no_audit:
+        raise click.UsageError(
+            "--record-api records into the audit trail, which --no-audit turns off"
+        )
     with cli_errors():
         day: datetime.date | None = parse_day(today) if today else None
         advisor = Advisor(load_rule_base(rules_dir))

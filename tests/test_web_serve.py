@@ -95,3 +95,8 @@ def test_a_login_holds_in_every_worker_and_a_forged_session_does_not() -> None:
     assert not Gate("another secret").allows(with_cookie(session))
     here.close_session(with_cookie(session))
     assert not here.allows(with_cookie(session))
+
+
+def test_record_api_without_an_audit_trail_is_refused(run_cli: RunCli) -> None:
+    result = run_cli("serve", "--record-api", "--no-audit")
+    assert result.exit_code == 2 and "--no-audit" in result.stderr
