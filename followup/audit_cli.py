@@ -14,11 +14,11 @@ from rich.table import Table
 from engine import load_rule_base
 
 from .audit import AuditError, AuditStore, Place, default_place
+from .backend import is_url
 from .errors import cli_errors
 from .inputs import parse_day
 from .output import emit, graph_output_options
 from .replay import fields_to_redact, replay, stored_answer, stored_rule_base
-from .store_postgres import is_url
 
 
 def _audit_place(ctx: click.Context, param: click.Parameter, value: str | None) -> Place | None:

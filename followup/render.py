@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import textwrap
-from email.message import EmailMessage
 
 from rich.console import Console
 from rich.markup import escape
@@ -54,6 +53,8 @@ def draft_text(message: Message) -> str:
 
 def draft_email(message: Message) -> bytes:
     """The drafted message as an .eml file, which mail programs open as a draft to send."""
+    from email.message import EmailMessage  # noqa: PLC0415 - 20 ms, only for a drafted message
+
     email = EmailMessage()
     email["Subject"] = message.subject
     email["X-Unsent"] = "1"  # Outlook and others open the file as a draft, not a sent mail
