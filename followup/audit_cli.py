@@ -7,9 +7,6 @@ import sys
 from pathlib import Path
 
 import click
-from rich import box
-from rich.console import Console
-from rich.table import Table
 
 from engine import load_rule_base
 
@@ -92,6 +89,10 @@ def list_records(
             json.dumps([record.to_json() for record in records], ensure_ascii=False, indent=2)
         )
         return
+    from rich import box  # noqa: PLC0415 - rich (30 ms to import) only for text at a terminal
+    from rich.console import Console  # noqa: PLC0415 - rich (30 ms to import) only for text at a terminal
+    from rich.table import Table  # noqa: PLC0415 - rich (30 ms to import) only for text at a terminal
+
     table = Table(box=box.SIMPLE_HEAD)
     for title in ("id", "recorded (UTC)", "by", "today", "action", "follow up on"):
         table.add_column(title, no_wrap=True)

@@ -5,14 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, TextIO
 
-from rich.markup import escape
-
 if TYPE_CHECKING:
     import questionary
     from prompt_toolkit.key_binding import KeyPressEvent
     from rich.console import Console
 
 from .consultation import COMMANDS, Interrupted, Prompt
+from .render import escape
 
 COMMAND_HINT = "why / back / help / quit"
 

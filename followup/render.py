@@ -4,13 +4,22 @@ from __future__ import annotations
 
 import re
 import textwrap
-
-from rich.console import Console
-from rich.markup import escape
+from typing import TYPE_CHECKING
 
 from engine import Answer
 from engine.answer import Message
 from engine.limits import visible
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+
+def escape(text: str) -> str:
+    """Text with rich's markup escaped; rich loads only when text is printed for a person."""
+    from rich.markup import escape as rich_escape  # noqa: PLC0415 - rich (30 ms to import) only for text at a terminal
+
+    return rich_escape(text)
+
 
 _BREAKS = re.compile(r"[\t\n\r\v\f]")
 

@@ -14,7 +14,7 @@ from engine.schema import VALIDATED
 
 from .conftest import EXAMPLES, edit
 
-# Libraries other commands and options need, never a plain `advise ... --format json`.
+# Libraries other commands, options and text output need, never `advise ... --format json`.
 HEAVY = (
     "questionary",
     "prompt_toolkit",
@@ -28,6 +28,7 @@ HEAVY = (
     "networkx",
     "pygraphviz",
     "playwright",
+    "rich",
 )
 
 WRAPPER = """
