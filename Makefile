@@ -55,6 +55,7 @@ bench: install
 	$(BIN)/python -m bench.audit_stores
 	$(BIN)/python -m bench.rules
 	$(BIN)/python -m bench.serve
+	$(BIN)/python -m bench.startup
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
+import pickle
+import tempfile
 from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, cast
 
-from . import schema
+from . import cache, schema
 from .conditions import ConditionParser, literal
 from .dates import WEEKDAYS, nearest_countries, normalise_country
 from .durations import RULE_NUMBERS, fill_rule_numbers, stated_durations
 from .errors import Location, RuleFileError
+from .limits import RULES
 from .model import (
     ActionSpec,
     AllOf,
@@ -30,7 +34,7 @@ from .model import (
     Rule,
     RuleBase,
 )
-from .source import Document, PathKey, read_document
+from .source import Document, PathKey, read_document, read_text
 from .suggest import did_you_mean
 from .templates import bad_placeholder, placeholders
 
@@ -63,11 +67,89 @@ class Inspection:
 
 
 def load_rule_base(directory: Path | str | None = None) -> RuleBase:
-    """Read, check and build the rule base in `directory` (the shipped one by default)."""
-    inspection = inspect_rule_base(directory)
+    """Read, check and build the rule base in `directory` (the shipped one by default).
+
+    A rule base built before from the same files (their names and content, in the same
+    folder, by the same code) is read back from the user's cache folder instead.
+    """
+    folder = Path(directory) if directory is not None else default_rules_dir()
+    key = _cache_key(folder)
+    kept = _kept_rule_base(key) if key is not None else None
+    if kept is not None:
+        return kept
+    inspection = inspect_rule_base(folder)
     if inspection.rule_base is None:
         raise inspection.problems[0]
+    if key is not None:
+        _keep_rule_base(key, inspection.rule_base)
     return inspection.rule_base
+
+
+# The cache's folder of rule bases built before; bump the format when RuleBase changes shape.
+BUILT = "rulebases"
+BUILT_FORMAT = 1
+
+
+def _cache_key(folder: Path) -> str | None:
+    """The sha256 naming a built rule base: folder, rule files' names and content, the code."""
+    texts = {}
+    for file_name in RULE_FILES.values():
+        try:
+            texts[file_name] = read_text(folder / file_name, file_name, RULES)
+        except RuleFileError:
+            return None  # the full read says what is wrong
+    try:
+        where = str(folder.resolve())
+    except OSError:
+        return None
+    version = rule_base_version(texts)
+    return cache.digest("rule base", str(BUILT_FORMAT), where, version, _code_version())
+
+
+@functools.cache
+def _code_version() -> str:
+    """The sha256 of the engine's code and schemas: a change to either rebuilds every rule base."""
+    package = Path(__file__).parent
+    hashed = hashlib.sha256()
+    for path in sorted([*package.glob("*.py"), *package.glob("schema/*.json")]):
+        hashed.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return hashed.hexdigest()
+
+
+def _kept_rule_base(key: str) -> RuleBase | None:
+    """The rule base kept under `key`, when its file is whole; else None (and it is rebuilt).
+
+    The file, in the user's own cache folder, starts with the sha256 of the rest: a damaged
+    or cut file is never unpickled.
+    """
+    try:
+        data = (cache.cache_root() / BUILT / f"{key}.pickle").read_bytes()
+    except OSError:
+        return None
+    check, payload = data[:32], data[32:]
+    if hashlib.sha256(payload).digest() != check:
+        return None
+    try:
+        kept = pickle.loads(payload)  # noqa: S301 - our own file, checked by its sha256 above
+    except Exception:  # noqa: BLE001 - any unreadable cache file is only a cache miss
+        return None
+    return kept if isinstance(kept, RuleBase) else None
+
+
+def _keep_rule_base(key: str, rule_base: RuleBase) -> None:
+    """Keep a built rule base for the next run; a cache that cannot be written is passed over."""
+    try:
+        payload = pickle.dumps(rule_base, protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception:  # noqa: BLE001 - a rule base that cannot be pickled is simply not kept
+        return
+    place = cache.cache_root() / BUILT
+    try:
+        place.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=place, suffix=".tmp", delete=False) as handle:
+            handle.write(hashlib.sha256(payload).digest() + payload)
+        os.replace(handle.name, place / f"{key}.pickle")
+    except OSError:
+        pass
 
 
 def inspect_rule_base(directory: Path | str | None = None) -> Inspection:

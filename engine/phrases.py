@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import datetime
 import re
+from typing import TYPE_CHECKING
 
-from dateutil import parser as dateutil_parser
-from dateutil.relativedelta import FR, MO, SA, SU, TH, TU, WE, relativedelta
+if TYPE_CHECKING:
+    from dateutil.relativedelta import relativedelta
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-WEEKDAY_STEPS = (MO, TU, WE, TH, FR, SA, SU)
 NUMBERS = {
     "a": 1,
     "an": 1,
@@ -89,6 +89,9 @@ def parse_date(
         found = _relative(words, anchor, reference is not None)
     if found is not None:
         return found
+    # dateutil takes 10 ms to import: only a date written as a phrase needs it.
+    from dateutil import parser as dateutil_parser  # noqa: PLC0415 - only for phrases
+
     try:
         parsed = dateutil_parser.parse(
             words, default=datetime.datetime(today.year, today.month, today.day), dayfirst=True
@@ -137,6 +140,17 @@ def _date(year: int, month: int, day: int, words: str) -> datetime.date:
 
 
 def _relative(words: str, anchor: datetime.date, forwards: bool) -> datetime.date | None:
+    from dateutil.relativedelta import (  # noqa: PLC0415 - only for phrases
+        FR,
+        MO,
+        SA,
+        SU,
+        TH,
+        TU,
+        WE,
+        relativedelta,
+    )
+
     match = re.fullmatch(AMOUNT + " " + UNIT + r" ago", words)
     if match:
         return anchor - _span(match[1], match[2])
@@ -145,7 +159,7 @@ def _relative(words: str, anchor: datetime.date, forwards: bool) -> datetime.dat
         return anchor + _span(match[1], match[2])
     match = re.fullmatch(r"(?:(last|next|this) )?(" + "|".join(WEEKDAYS) + r")", words)
     if match:
-        step = WEEKDAY_STEPS[WEEKDAYS.index(match[2])]
+        step = (MO, TU, WE, TH, FR, SA, SU)[WEEKDAYS.index(match[2])]
         if match[1] == "last" or (match[1] is None and not forwards):
             return anchor + relativedelta(days=-1, weekday=step(-1))
         return anchor + relativedelta(days=+1, weekday=step(+1))
@@ -161,6 +175,8 @@ def _relative(words: str, anchor: datetime.date, forwards: bool) -> datetime.dat
 
 
 def _span(amount: str, unit: str) -> relativedelta:
+    from dateutil.relativedelta import relativedelta  # noqa: PLC0415 - only for phrases
+
     count = int(amount) if amount.isdigit() else NUMBERS[amount]
     if unit.startswith("month"):
         return relativedelta(months=count)

@@ -3,36 +3,52 @@
 from __future__ import annotations
 
 import json
-from functools import cache
+from functools import cache as cache_fn
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jsonschema
-
+from . import cache
 from .errors import Location, RuleFileError
 from .source import Document
 from .suggest import did_you_mean
 
+if TYPE_CHECKING:
+    import jsonschema
+
 FILE_KINDS = ("facts", "advice", "messages")
 
 
-@cache
+@cache_fn
 def schema(kind: str) -> dict[str, Any]:
     """The JSON Schema for one kind of rule file, as shipped with the package."""
-    text = resources.files("engine").joinpath("schema").joinpath(f"{kind}.schema.json").read_text()
-    loaded: dict[str, Any] = json.loads(text)
+    loaded: dict[str, Any] = json.loads(schema_text(kind))
     return loaded
 
 
+@cache_fn
+def schema_text(kind: str) -> str:
+    """The JSON Schema for one kind of rule file, as the text shipped with the package."""
+    return resources.files("engine").joinpath("schema").joinpath(f"{kind}.schema.json").read_text()
+
+
 CONDITION_KEYS = frozenset({"when", "needed_when"})
+# The cache's folder of documents found to match their schema: jsonschema (a twentieth of a
+# second to import) loads only for a rule file, or a schema, not checked before.
+VALIDATED = "validated"
 
 
 def problems(document: Document, kind: str) -> list[RuleFileError]:
     """Every schema violation in `document`, top to bottom, in plain words.
 
     Conditions are left to the condition parser, which knows the facts and so can name the
-    nearest one; the schema describes them too, for editors.
+    nearest one; the schema describes them too, for editors. A document that matched before
+    (the same text, kind and schema: one sha256) is not checked again.
     """
+    key = cache.digest("schema check", kind, schema_text(kind), document.text)
+    if cache.seen(VALIDATED, key):
+        return []
+    import jsonschema  # noqa: PLC0415 - only for a document not checked before (45 ms)
+
     validator = jsonschema.Draft202012Validator(schema(kind))
     errors = [
         error
@@ -40,6 +56,8 @@ def problems(document: Document, kind: str) -> list[RuleFileError]:
         if not CONDITION_KEYS & {str(part) for part in error.absolute_path}
     ]
     errors.sort(key=lambda error: document.where(tuple(error.absolute_path)).line)
+    if not errors:
+        cache.note(VALIDATED, key)
     return [_explain(error, document) for error in errors]
 
 

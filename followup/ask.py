@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import datetime
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import yaml
-from rich.console import Console
 
 from engine import Advisor, Answer, FactError, Origin, RuleBase
 from engine.facts import parse_value
@@ -18,6 +17,9 @@ from .audit import AuditError, AuditStore, Entry
 from .consultation import Consultation, Interrupted, Prompt, Quit, facts_to_save
 from .output import OutputError, write_atomically
 from .render import print_answer
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 NEXT_STEPS = ("how", "explain", "save", "reminder", "done")
 STOPPED = "Stopped: nothing was saved."

@@ -22,9 +22,8 @@ from engine import Answer, Case, RuleBase
 from engine.trace import jsonable
 
 from . import chain
-from .backend import AuditDamaged, Backend, Row, Writer
+from .backend import AuditDamaged, Backend, Row, Writer, is_url
 from .chain import AuditError, Verification
-from .store_postgres import PostgresBackend, is_url
 from .store_sqlite import SqliteBackend
 
 ENVIRONMENT_VARIABLE = "FOLLOWUP_AUDIT_DB"
@@ -57,6 +56,9 @@ def default_place() -> Place:
 def backend_for(place: Place) -> Backend:
     """A postgresql:// URL means PostgreSQL; anything else is an SQLite file."""
     if isinstance(place, str) and is_url(place):
+        # psycopg takes a tenth of a second to import: only a postgresql:// address needs it.
+        from .store_postgres import PostgresBackend  # noqa: PLC0415 - psycopg only for PostgreSQL
+
         return PostgresBackend(place)
     return SqliteBackend(Path(place))
 

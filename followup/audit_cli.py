@@ -7,18 +7,15 @@ import sys
 from pathlib import Path
 
 import click
-from rich import box
-from rich.console import Console
-from rich.table import Table
 
 from engine import load_rule_base
 
 from .audit import AuditError, AuditStore, Place, default_place
+from .backend import is_url
 from .errors import cli_errors
 from .inputs import parse_day
 from .output import emit, graph_output_options
 from .replay import fields_to_redact, replay, stored_answer, stored_rule_base
-from .store_postgres import is_url
 
 
 def _audit_place(ctx: click.Context, param: click.Parameter, value: str | None) -> Place | None:
@@ -92,6 +89,10 @@ def list_records(
             json.dumps([record.to_json() for record in records], ensure_ascii=False, indent=2)
         )
         return
+    from rich import box  # noqa: PLC0415 - rich (30 ms to import) only for text at a terminal
+    from rich.console import Console  # noqa: PLC0415 - rich (30 ms to import) only for text at a terminal
+    from rich.table import Table  # noqa: PLC0415 - rich (30 ms to import) only for text at a terminal
+
     table = Table(box=box.SIMPLE_HEAD)
     for title in ("id", "recorded (UTC)", "by", "today", "action", "follow up on"):
         table.add_column(title, no_wrap=True)

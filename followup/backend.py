@@ -15,6 +15,15 @@ from typing import Any, Protocol
 from .chain import AuditError
 from .migrations import NewerSchema, UnknownSchema
 
+# An --audit-db value starting so names a PostgreSQL database (store_postgres, loaded only then).
+SCHEMES = ("postgresql://", "postgres://")
+
+
+def is_url(place: str) -> bool:
+    """Whether an --audit-db value names a PostgreSQL database rather than an SQLite file."""
+    return place.startswith(SCHEMES)
+
+
 Row = dict[str, Any]
 
 

@@ -6,10 +6,9 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from rich.console import Console
 
 from engine import (
     ENGINES,
@@ -34,6 +33,9 @@ from .output import OutputError, emit, graph_output_options, write_atomically
 from .render import draft_email, print_answer, print_lines
 from .rules_cli import rules
 from .serve_cli import serve
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -247,6 +249,8 @@ def advise(
             record["how"] = chain
         click.echo(json_text(record, indent=2))
     else:
+        from rich.console import Console  # noqa: PLC0415 - rich (30 ms to import) only for text at a terminal
+
         console = Console(highlight=False)
         print_answer(console, answer, names=why)
         if why:
@@ -308,6 +312,8 @@ def ask(
         day = parse_day(today)
         advisor = Advisor(load_rule_base(rules_dir))
         store = None if no_audit else open_store(audit_db)
+    from rich.console import Console  # noqa: PLC0415 - rich (30 ms to import) only for text at a terminal
+
     console = Console(highlight=False)
     if sys.stdin.isatty() and sys.stdout.isatty():
         frontend: Frontend = TerminalFrontend(console)
@@ -416,5 +422,7 @@ main.add_command(serve)
 
 
 def _progress_console() -> Console | None:
+    from rich.console import Console  # noqa: PLC0415 - rich (30 ms to import) only for text at a terminal
+
     console = Console(stderr=True)
     return console if console.is_terminal else None

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-import questionary
-from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent, merge_key_bindings
-from rich.console import Console
-from rich.markup import escape
+if TYPE_CHECKING:
+    import questionary
+    from prompt_toolkit.key_binding import KeyPressEvent
+    from rich.console import Console
 
 from .consultation import COMMANDS, Interrupted, Prompt
+from .render import escape
 
 COMMAND_HINT = "why / back / help / quit"
 
@@ -58,6 +59,13 @@ class TerminalFrontend:
         return str(reply)
 
     def _select(self, prompt: Prompt) -> questionary.Question:
+        # questionary and prompt_toolkit take 80 ms to import: only `ask` on a terminal needs them.
+        import questionary  # noqa: PLC0415 - only a terminal's `ask` loads it
+        from prompt_toolkit.key_binding import (  # noqa: PLC0415 - only a terminal's `ask`
+            KeyBindings,
+            merge_key_bindings,
+        )
+
         extra = [
             command
             for command in COMMANDS
@@ -91,6 +99,8 @@ class TerminalFrontend:
         if prompt.offers_commands:
             parts.append(f"Or: {COMMAND_HINT}")
         instruction = f"({' '.join(parts)})" if parts else None
+        import questionary  # noqa: PLC0415 - only a terminal's `ask` loads it
+
         return questionary.text(prompt.text, instruction=instruction)
 
     def say(self, text: str) -> None:

@@ -4,14 +4,22 @@ from __future__ import annotations
 
 import re
 import textwrap
-from email.message import EmailMessage
-
-from rich.console import Console
-from rich.markup import escape
+from typing import TYPE_CHECKING
 
 from engine import Answer
 from engine.answer import Message
 from engine.limits import visible
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+
+def escape(text: str) -> str:
+    """Text with rich's markup escaped; rich loads only when text is printed for a person."""
+    from rich.markup import escape as rich_escape  # noqa: PLC0415 - rich (30 ms to import) only for text at a terminal
+
+    return rich_escape(text)
+
 
 _BREAKS = re.compile(r"[\t\n\r\v\f]")
 
@@ -54,6 +62,8 @@ def draft_text(message: Message) -> str:
 
 def draft_email(message: Message) -> bytes:
     """The drafted message as an .eml file, which mail programs open as a draft to send."""
+    from email.message import EmailMessage  # noqa: PLC0415 - 20 ms, only for a drafted message
+
     email = EmailMessage()
     email["Subject"] = message.subject
     email["X-Unsent"] = "1"  # Outlook and others open the file as a draft, not a sent mail

@@ -30,7 +30,6 @@ try:
 except ImportError:  # pragma: no cover - psycopg is a dependency; an odd install may lack it
     psycopg = None  # type: ignore[assignment]
 
-SCHEMES = ("postgresql://", "postgres://")
 TABLES = ("records", "rule_bases")
 # One key for the chain head of every trail in a database: writers queue on it, readers never.
 CHAIN_LOCK = int.from_bytes(
@@ -42,11 +41,6 @@ WRITE_WAIT = "60s"
 DEAD_WRITER = "30s"
 PAGE = 500
 FIX = "check the address and that the server is running, or use --no-audit"
-
-
-def is_url(place: str) -> bool:
-    """Whether an --audit-db value names a PostgreSQL database rather than an SQLite file."""
-    return place.startswith(SCHEMES)
 
 
 def _split(url: str) -> tuple[str, str, str, str, str]:

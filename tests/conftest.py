@@ -95,9 +95,10 @@ def user_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture(autouse=True)
-def proof_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Every test keeps the engines' proofs in its own folder, never the user's cache."""
-    path = tmp_path / "cache"
+def proof_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test keeps its cache (the engines' proofs, rule bases built and checked) in its
+    own folder, never the user's: beside tmp_path, so that tests listing tmp_path see no cache."""
+    path = tmp_path_factory.mktemp("cache") / "cache"
     monkeypatch.setenv("FOLLOWUP_CACHE_DIR", str(path))
     return path
 

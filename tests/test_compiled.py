@@ -89,7 +89,7 @@ def test_a_disagreement_is_reported_and_advise_falls_back(
     rule_base = load_rule_base(rules_copy)
     case = {"interview_date": "2026-11-02", "today": TODAY}
     path = proof_path(rule_base)
-    path.parent.mkdir(parents=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(
         json.dumps(
             {
