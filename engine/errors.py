@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 
@@ -25,11 +26,23 @@ class Location:
         return f"  {self.line_text}\n  {' ' * (self.column - 1)}^"
 
 
-# Every character that ends a line somewhere, written as an escape instead.
-_LINE_BREAKS = {
-    code: f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
-    for code in (0x0A, 0x0B, 0x0C, 0x0D, 0x1C, 0x1D, 0x1E, 0x85, 0x2028, 0x2029)
-}
+# Characters a terminal may act on instead of showing: C0 and C1 controls, DEL, and the
+# marks that reorder or break lines (bidirectional overrides, line and paragraph separators)
+# and lone surrogates, which cannot even be written out.
+_UNSHOWN = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
+
+
+def visible(text: str) -> str:
+    """`text` with every control character written as an escape (ESC as `\\x1b`)."""
+    return _UNSHOWN.sub(escape_character, text)
+
+
+def escape_character(match: re.Match[str]) -> str:
+    """One matched character as an escape: `\\x09`, `\\u2028`."""
+    code = ord(match.group(0))
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 class AdvisorError(Exception):
@@ -59,8 +72,9 @@ class AdvisorError(Exception):
         """The error as one line: where, what, and the suggestion."""
         where = f"{self.location}: " if self.location else ""
         hint = f" ({self.suggestion})" if self.suggestion else ""
-        # A message may quote a value that spans lines: it still prints as one line.
-        return f"{where}{self.message}{hint}".translate(_LINE_BREAKS)
+        # A message may quote a value with line breaks or escape codes: it still prints as one
+        # line, and shows them rather than sending them to the terminal.
+        return visible(f"{where}{self.message}{hint}")
 
     def detailed(self) -> str:
         """The one line, followed by the offending line of the file with a caret."""

@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import Location, RuleFileError
+from .errors import Location, RuleFileError, escape_character
 
 # -- what is read: facts files, batch lines, rule files ---------------------------------------
 
@@ -74,27 +74,11 @@ def size(count: int) -> str:
     return f"{count:,} bytes"
 
 
-# Characters a terminal may act on instead of showing: C0 and C1 controls, DEL, and the
-# marks that reorder or break lines (bidirectional overrides, line and paragraph separators)
-# and lone surrogates, which cannot even be written out.
-_UNSHOWN = re.compile(
-    "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
-)
 _SURROGATE = re.compile("[\ud800-\udfff]")
-# What a rule file cannot hold: the characters above, but line breaks and tabs.
+# What a rule file cannot hold: the characters `visible` escapes, but line breaks and tabs.
 _CONTROL = re.compile(
     "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
 )
-
-
-def visible(text: str) -> str:
-    """`text` with every control character written as an escape (ESC as `\\x1b`)."""
-    return _UNSHOWN.sub(_escape, text)
-
-
-def _escape(match: re.Match[str]) -> str:
-    code = ord(match.group(0))
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def text_problem(text: str, limits: Limits) -> str | None:
@@ -111,10 +95,11 @@ def text_problem(text: str, limits: Limits) -> str | None:
     if surrogate is not None:
         # A lone surrogate (an escape such as \ud800, or a byte that is not UTF-8 in an
         # argument) cannot be printed or stored.
-        return f"contains an invalid character ({_escape(surrogate)})"
+        return f"contains an invalid character ({escape_character(surrogate)})"
     control = None if limits.controls else _CONTROL.search(text)
     if control is not None:
-        return f"contains a control character ({_escape(control)}), which {limits.kind} cannot hold"
+        shown = escape_character(control)
+        return f"contains a control character ({shown}), which {limits.kind} cannot hold"
     return None
 
 

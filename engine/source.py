@@ -23,7 +23,7 @@ from typing import Any, BinaryIO
 
 import yaml
 
-from .errors import Location, RuleFileError
+from .errors import Location, RuleFileError, visible
 from .limits import (
     NUMBER_DIGITS,
     RULES,
@@ -32,7 +32,6 @@ from .limits import (
     nesting_problem,
     size,
     text_problem,
-    visible,
 )
 
 PathKey = tuple[str | int, ...]

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from engine import Case, FactError, Origin, RuleBase, RuleFileError, parse_document, read_case
+from engine.errors import visible
 from engine.limits import (
     BATCH_LINE_BYTES,
     FACT_NAME_CHARS,
@@ -25,7 +26,6 @@ from engine.limits import (
     digits_problem,
     nesting_problem,
     size,
-    visible,
 )
 from engine.source import Document, bounded, open_regular, read_text
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from engine import Answer
 from engine.answer import Message
-from engine.limits import visible
+from engine.errors import visible
 
 if TYPE_CHECKING:
     from rich.console import Console

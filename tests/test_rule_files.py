@@ -224,3 +224,18 @@ def test_a_value_spanning_lines_is_quoted_on_one_line(run_cli: RunCli, rules_cop
     lines = result.stderr.splitlines()
     assert len(lines) == 3, lines  # the error, the offending line, the caret under it
     assert "`da\\x0ate` is not allowed here" in lines[0]
+
+
+def test_a_control_character_quoted_in_an_error_is_shown_escaped(
+    run_cli: RunCli, rules_copy: Path
+) -> None:
+    # A tab inside braces: the error quotes it, and must show it rather than send it raw.
+    edit(
+        rules_copy / "advice.yaml",
+        "    reason: The week since your last follow-up has passed, so the reminder is due now.",
+        '    reason: "The week has passed {plus\\tdays}."',
+    )
+    result = run_cli("rules", "check", str(rules_copy))
+    problem = next(line for line in result.stdout.splitlines() if "cannot stand in braces" in line)
+    assert "`plus\\x09days` cannot stand in braces" in problem
+    assert "\t" not in result.stdout

@@ -17,7 +17,7 @@ from fastapi import FastAPI
 from engine import Advisor, load_rule_base
 
 from ..audit import Place
-from ..store_postgres import is_url
+from ..backend import is_url
 from .app import create_app
 from .security import Gate
 from .settings import Settings
