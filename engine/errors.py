@@ -20,10 +20,11 @@ class Location:
         return f"{self.file}:{self.line}:{self.column}" if self.line > 0 else self.file
 
     def excerpt(self) -> str:
-        """The offending line with a caret under the column."""
+        """The offending line with a caret under the column (control characters shown)."""
         if not self.line_text:
             return ""
-        return f"  {self.line_text}\n  {' ' * (self.column - 1)}^"
+        before = visible(self.line_text[: self.column - 1])
+        return f"  {visible(self.line_text)}\n  {' ' * len(before)}^"
 
 
 # Characters a terminal may act on instead of showing: C0 and C1 controls, DEL, and the

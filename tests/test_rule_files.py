@@ -239,3 +239,21 @@ def test_a_control_character_quoted_in_an_error_is_shown_escaped(
     problem = next(line for line in result.stdout.splitlines() if "cannot stand in braces" in line)
     assert "`plus\\x09days` cannot stand in braces" in problem
     assert "\t" not in result.stdout
+
+
+def test_the_line_shown_under_an_error_shows_its_control_characters(
+    run_cli: RunCli, rules_copy: Path
+) -> None:
+    # An unknown fact in braces with a tab after it: the excerpt under the error quotes the
+    # whole line, and must show the tab as an escape, not send it raw.
+    edit(
+        rules_copy / "advice.yaml",
+        "    reason: The week since your last follow-up has passed, so the reminder is due now.",
+        '    reason: "The week has passed {reminder_dae\t} now."',  # a real tab in the file
+    )
+    result = run_cli("advise", "--rules", str(rules_copy), "--set", "interview_date=2026-11-20")
+    assert result.exit_code == 2
+    lines = result.stderr.splitlines()
+    assert len(lines) == 3, lines
+    assert "unknown fact `{reminder_dae}`" in lines[0]
+    assert "{reminder_dae\\x09}" in lines[1] and "\t" not in result.stderr
