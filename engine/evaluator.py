@@ -10,29 +10,20 @@ distinct case (engine/proof.py).
 
 from __future__ import annotations
 
-import itertools
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from .conditions import compare
 from .dates import Move, long_date
 from .errors import EngineError, FactError
 from .facts import add_computed, case_calendar
 from .model import AllOf, Compare, Condition, DateExpr, FactRef, Not, Rule, RuleBase
 from .trace import Firing, Outcome
 
-_SYMBOL = {
-    "at_least": ">=",
-    "on_or_after": ">=",
-    "at_most": "<=",
-    "on_or_before": "<=",
-    "before": "<",
-    "after": ">",
-    "equals": "==",
-}
-
-
 Count = Callable[[Mapping[str, Any]], int]
+Holds = Callable[[Mapping[str, Any]], bool]
 
 
 def compile_matches(condition: Condition) -> Count:
@@ -43,98 +34,66 @@ def compile_matches(condition: Condition) -> Count:
     both hold runs twice, the second time pre-empted by itself. Alternatives made for one
     negated test exclude each other; a `one_of` matches once for each option equal to the value.
 
-    The condition becomes the source of one Python function, so that a case costs one call
-    rather than one per test; fact names and values enter it only as named constants.
+    The condition becomes a tree of closures, built once per rule base; each test is decided
+    by `conditions.compare`, as the plain evaluator decides it.
     """
-    writer = _SourceWriter()
-    function: Count = _function(writer, writer.count(condition, negate=False))
-    return function
+    return _count(condition, negate=False)
 
 
 def compile_all_matches(
     conditions: Sequence[Condition],
 ) -> Callable[[Mapping[str, Any]], tuple[int, ...]]:
     """One function counting the matches of every condition at once (see compile_matches)."""
-    writer = _SourceWriter()
-    counts = "".join(f"{writer.count(condition, negate=False)}, " for condition in conditions)
-    function: Callable[[Mapping[str, Any]], tuple[int, ...]] = _function(writer, f"({counts})")
-    return function
+    counts = tuple(compile_matches(condition) for condition in conditions)
+    return lambda values: tuple(count(values) for count in counts)
 
 
-def _function(writer: _SourceWriter, body: str) -> Any:
-    source = f"def matches(values):\n    get = values.get\n    return {body}\n"
-    namespace: dict[str, Any] = dict(writer.constants)
-    exec(compile(source, "<rule conditions>", "exec"), namespace)  # noqa: S102 - our own source
-    return namespace["matches"]
+def _count(condition: Condition, negate: bool) -> Count:
+    if _single(condition, negate):
+        holds = _holds(condition, negate)
+        return lambda values: 1 if holds(values) else 0
+    if isinstance(condition, Not):
+        return _count(condition.item, not negate)
+    if isinstance(condition, Compare):  # a one_of: once for each option equal to the value
+        fact, options = condition.fact, tuple(condition.value)
+
+        def each_option(values: Mapping[str, Any]) -> int:
+            value = values.get(fact)
+            return options.count(value) if value is not None else 0
+
+        return each_option
+    parts = tuple(_count(item, negate) for item in condition.items)
+    if isinstance(condition, AllOf) != negate:
+        return lambda values: math.prod(part(values) for part in parts)
+    return lambda values: sum(part(values) for part in parts)
 
 
-class _SourceWriter:
-    """Python expressions for a condition: its count of matches, or whether it holds."""
+def _single(condition: Condition, negate: bool) -> bool:
+    """Whether the condition matches at most once."""
+    if isinstance(condition, Not):
+        return _single(condition.item, not negate)
+    if isinstance(condition, Compare):
+        return (
+            negate or condition.op != "one_of" or len(set(condition.value)) == len(condition.value)
+        )
+    conjunctive = isinstance(condition, AllOf) != negate
+    if not conjunctive and len(condition.items) > 1:
+        return False
+    return all(_single(item, negate) for item in condition.items)
 
-    def __init__(self) -> None:
-        self.constants: dict[str, Any] = {}
-        self.names = itertools.count()
 
-    def constant(self, value: Any) -> str:
-        name = f"k{next(self.names)}"
-        self.constants[name] = value
-        return name
-
-    def count(self, condition: Condition, negate: bool) -> str:
-        if self.single(condition, negate):
-            return f"(1 if {self.holds(condition, negate)} else 0)"
-        if isinstance(condition, Not):
-            return self.count(condition.item, not negate)
-        if isinstance(condition, Compare):  # a one_of: once for each option equal to the value
-            options, fact = self.constant(tuple(condition.value)), self.constant(condition.fact)
-            value = f"v{next(self.names)}"
-            return f"({options}.count({value}) if ({value} := get({fact})) is not None else 0)"
-        parts = [self.count(item, negate) for item in condition.items]
-        conjunctive = isinstance(condition, AllOf) != negate
-        return "(" + (" * " if conjunctive else " + ").join(parts) + ")"
-
-    def single(self, condition: Condition, negate: bool) -> bool:
-        """Whether the condition matches at most once."""
-        if isinstance(condition, Not):
-            return self.single(condition.item, not negate)
-        if isinstance(condition, Compare):
-            return (
-                negate
-                or condition.op != "one_of"
-                or len(set(condition.value)) == len(condition.value)
-            )
-        conjunctive = isinstance(condition, AllOf) != negate
-        if not conjunctive and len(condition.items) > 1:
-            return False
-        return all(self.single(item, negate) for item in condition.items)
-
-    def holds(self, condition: Condition, negate: bool) -> str:
-        if isinstance(condition, Not):
-            return self.holds(condition.item, not negate)
-        if isinstance(condition, Compare):
-            test = self.compare(condition)
-            return f"(not {test})" if negate else test
-        conjunctive = isinstance(condition, AllOf) != negate
-        parts = [self.holds(item, negate) for item in condition.items]
-        return "(" + (" and " if conjunctive else " or ").join(parts) + ")"
-
-    def compare(self, test: Compare) -> str:
-        """The test as `conditions.compare` decides it: an unknown fact fails all but known."""
-        fact = self.constant(test.fact)
-        if test.op == "known":
-            return f"(get({fact}) is {'not ' if test.value else ''}None)"
-        value = f"v{next(self.names)}"
-        known = f"({value} := get({fact})) is not None"
-        if test.op == "one_of":
-            return f"({known} and {value} in {self.constant(tuple(test.value))})"
-        symbol = _SYMBOL[test.op]
-        if isinstance(test.value, FactRef):
-            other, against = self.constant(test.value.name), f"v{next(self.names)}"
-            return (
-                f"({known} and ({against} := get({other})) is not None "
-                f"and {value} {symbol} {against})"
-            )
-        return f"({known} and {value} {symbol} {self.constant(test.value)})"
+def _holds(condition: Condition, negate: bool) -> Holds:
+    if isinstance(condition, Not):
+        return _holds(condition.item, not negate)
+    if isinstance(condition, Compare):
+        test = condition
+        if negate:
+            return lambda values: not compare(test, values)
+        return lambda values: compare(test, values)
+    parts = tuple(_holds(item, negate) for item in condition.items)
+    if isinstance(condition, AllOf) != negate:
+        return lambda values: all(part(values) for part in parts)
+    return lambda values: any(part(values) for part in parts)
 
 
 @dataclass(frozen=True)

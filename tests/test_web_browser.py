@@ -21,11 +21,12 @@ from followup.web import Gate, Settings, create_app
 from .web_support import DAY
 
 CHROMIUM = Path("/usr/bin/chromium")
+NO_CHROMIUM = "browser tests need Chromium at /usr/bin/chromium: apt-get install -y chromium"
 if not CHROMIUM.exists():
-    pytest.skip(
-        "browser tests need Chromium at /usr/bin/chromium: apt-get install -y chromium",
-        allow_module_level=True,
-    )
+    # .ci/run installs Chromium, so in CI a missing browser is a failure, not a skip.
+    if os.environ.get("CI"):
+        pytest.fail(NO_CHROMIUM, pytrace=False)
+    pytest.skip(NO_CHROMIUM, allow_module_level=True)
 
 from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: E402
 
