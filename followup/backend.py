@@ -37,6 +37,14 @@ class AuditDamaged(AuditError):
         self.reason = reason
 
 
+def unusable(location: str, reason: str) -> AuditError:
+    """A store that cannot be used as it is, in the same words on every store."""
+    return AuditError(
+        f"cannot use the audit database {location}: {reason}",
+        suggestion="give another place with --audit-db, or use --no-audit",
+    )
+
+
 @contextmanager
 def schema_errors(location: str) -> Iterator[None]:
     """The migrations' refusals, in the same words on every store."""

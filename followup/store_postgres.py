@@ -18,7 +18,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
-from .backend import AuditDamaged, Row, schema_errors
+from .backend import AuditDamaged, Row, schema_errors, unusable
 from .chain import AuditError
 from .migrations import migrate
 
@@ -182,10 +182,7 @@ class PostgresBackend:
             raise self._problem(error) from error
 
     def _problem(self, error: Exception) -> AuditError:
-        return AuditError(
-            f"cannot use the audit database {self.location}: {self._clean(str(error))}",
-            suggestion="give another place with --audit-db, or use --no-audit",
-        )
+        return unusable(self.location, self._clean(str(error)))
 
     # -- writing ------------------------------------------------------------------------------
 

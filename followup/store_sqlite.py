@@ -10,7 +10,7 @@ from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
-from .backend import AuditDamaged, Row, schema_errors
+from .backend import AuditDamaged, Row, schema_errors, unusable
 from .chain import AuditError
 from .migrations import migrate
 
@@ -87,10 +87,7 @@ class SqliteBackend:
             return AuditDamaged(self.location, f"is damaged: it has no {table} table")
         if type(error) is sqlite3.DatabaseError or "malformed" in text:
             return AuditDamaged(self.location, f"is damaged: {text}")
-        return AuditError(
-            f"cannot use the audit database {self.path}: {text}",
-            suggestion="give another place with --audit-db, or use --no-audit",
-        )
+        return unusable(self.location, text)
 
     # -- writing ------------------------------------------------------------------------------
 
