@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, cast
 
+from .adjusting import JOIN, adjusted_day
 from .advisor import Advisor
 from .conditions import compare, compares, evaluate
 from .dates import days_after
@@ -148,9 +149,12 @@ def _sources(values: Iterable[Any]) -> set[str]:
 
 def _dead_rules(rule_base: RuleBase, analysis: TreeAnalysis) -> Iterator[Problem]:
     fired = {rule_id for leaf, _state in analysis.leaves for rule_id in leaf.fired}
+    # A written rule lives on in the rules combined from it (engine/adjusting.py): those that
+    # cannot fire are mixes that cannot happen, or that a larger mix always covers.
+    fired_as_written = {part for rule_id in fired for part in rule_id.split(JOIN)}
     concluded = {c.fact for rule in rule_base.rules for c in rule.then}
     for rule in rule_base.rules:
-        if rule.id in fired:
+        if rule.made_from or rule.id in fired_as_written:
             continue
         missing = sorted(
             name
@@ -172,6 +176,17 @@ def _dead_rules(rule_base: RuleBase, analysis: TreeAnalysis) -> Iterator[Problem
         else:
             message, suggestion = _preempted(rule, rule_base, analysis)
         yield Problem("dead", message, rule.location, rule.id, suggestion)
+    for adjustment in rule_base.adjustments:
+        if adjustment.id not in fired_as_written:
+            day = adjusted_day(adjustment)
+            yield Problem(
+                "dead",
+                f"rule `{adjustment.id}` never moves `{day}`: it never applies together with a "
+                f"rule that works `{day}` out",
+                adjustment.location,
+                adjustment.id,
+                "check its conditions against theirs",
+            )
 
 
 def _never_concluded_here(rule: Rule, rule_base: RuleBase, analysis: TreeAnalysis) -> str | None:
@@ -354,6 +369,8 @@ def _unfounded(rule_base: RuleBase, analysis: TreeAnalysis) -> Iterator[Problem]
 
 def _conflicts(rule_base: RuleBase, analysis: TreeAnalysis, advisor: Advisor) -> Iterator[Problem]:
     for conflict in analysis.conflicts:
+        if _one_adjusts_the_other(conflict.first, conflict.second):
+            continue
         example = example_case(rule_base, conflict.state, advisor, expect_gap=False)
         yield Problem(
             "conflict",
@@ -365,6 +382,13 @@ def _conflicts(rule_base: RuleBase, analysis: TreeAnalysis, advisor: Advisor) ->
             "give one a higher priority, or make their conditions exclude each other",
             example,
         )
+
+
+def _one_adjusts_the_other(first: Rule, second: Rule) -> bool:
+    """A rule combined with the rules that move its day stands before it on purpose: when both
+    apply, the day moves (engine/adjusting.py)."""
+    base = {first.made_from[:1] or (first.id,), second.made_from[:1] or (second.id,)}
+    return len(base) == 1 and bool(first.made_from or second.made_from)
 
 
 def _gaps(

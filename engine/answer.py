@@ -98,11 +98,24 @@ def compose_answer(rule_base: RuleBase, outcome: Outcome) -> Answer:
         today=today,
         headline=render(rule_base.actions[action].headline, lookup),
         reasons=reasons,
-        guidance=rule_base.actions[action].guidance or rule_base.guidance,
+        guidance=_guidance(rule_base, outcome),
         guidance_title=rule_base.actions[action].guidance_title or rule_base.guidance_title,
         message=_message(rule_base, values.get(MESSAGE), values, lookup),
         outcome=outcome,
     )
+
+
+def _guidance(rule_base: RuleBase, outcome: Outcome) -> tuple[str, ...]:
+    """The fired rules' own tips first (the most particular), then the action's or the
+    general ones; a tip said twice is said once."""
+    own = (
+        point
+        for firing in outcome.trace
+        if firing.status == "fired"
+        for point in rule_base.rule(firing.rule_id).guidance
+    )
+    general = rule_base.actions[outcome.decision].guidance or rule_base.guidance
+    return tuple(dict.fromkeys([*own, *general]))
 
 
 def moved_sentence(rule_base: RuleBase, move: Move, working_day: datetime.date) -> str:

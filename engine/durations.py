@@ -2,7 +2,8 @@
 
 A reason may say its rule's number through `{plus_days}` and `{plus_days_in_words}`, so that a
 changed number changes the sentence too; a duration written out by hand that no longer matches
-the number is what `rules check` warns about.
+the number is what `rules check` warns about. A fact's question, help or `why` text names the
+rule too: `{two_weeks_when_unsure.plus_days_in_words}`.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ NUMBER_WORDS = (
     "fifteen sixteen seventeen eighteen nineteen twenty"
 ).split()
 RULE_NUMBERS = ("plus_days", "plus_days_in_words")
+# `{rule_id.plus_days}` in a text that belongs to no one rule.
+RULE_REFERENCE = re.compile(r"\{\s*([a-z][a-z0-9_]*)\.([a-z_]+)\s*\}")
 _STATED = re.compile(
     r"\b(an?|\d+|" + "|".join(NUMBER_WORDS) + r")[\s-]+(days?|weeks?)\b", re.IGNORECASE
 )
@@ -55,3 +58,18 @@ def fill_rule_numbers(text: str, days: int) -> str:
         return spoken[name] if name in spoken else match[0]
 
     return PLACEHOLDER.sub(said, text)
+
+
+def rule_references(text: str) -> list[tuple[str, str, str]]:
+    """Each `{rule_id.number}` of a text: (the placeholder as written, rule id, number)."""
+    return [(match[0], match[1], match[2]) for match in RULE_REFERENCE.finditer(text)]
+
+
+def fill_rule_references(text: str, days_of: dict[str, int]) -> str:
+    """The text with each `{rule_id.plus_days}` / `{rule_id.plus_days_in_words}` said."""
+
+    def said(match: re.Match[str]) -> str:
+        days = days_of[match[1]]
+        return str(days) if match[2] == "plus_days" else days_in_words(days)
+
+    return RULE_REFERENCE.sub(said, text)

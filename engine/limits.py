@@ -141,6 +141,9 @@ def digits_problem(digits: int) -> str:
 # A day is counted at most a year after another: enough for any follow-up advice, and far
 # from the end of the calendar (year 9999), where counting would fail for every case.
 MAX_PLUS_DAYS = 365
+# Rules that move one day another rule worked out: every mix of them becomes a rule of its
+# own (2 to the power of this, less one, for each rule that works the day out).
+MAX_ADJUSTMENTS_OF_ONE_DAY = 4
 # A weekend of every day would leave no working day to move a computed day to.
 MAX_WEEKEND_DAYS = 6
 # Priorities stay ordinary numbers: the engine orders rules by a 32-bit difference of them.

@@ -14,9 +14,16 @@ from pathlib import Path
 from typing import Any, cast
 
 from . import cache, schema
+from .adjusting import with_adjustments
 from .conditions import ConditionParser, literal
 from .dates import WEEKDAYS, nearest_countries, normalise_country
-from .durations import RULE_NUMBERS, fill_rule_numbers, stated_durations
+from .durations import (
+    RULE_NUMBERS,
+    fill_rule_numbers,
+    fill_rule_references,
+    rule_references,
+    stated_durations,
+)
 from .errors import Location, RuleFileError
 from .limits import RULES
 from .model import (
@@ -44,6 +51,8 @@ HEADLINE_EXTRAS = ("days_until",)
 # The calendar's texts, and what its sentence about a moved day may name besides facts.
 CALENDAR_TEXTS = ("moved", "weekend_day", "holiday", "reminder_summary", "no_reminder")
 MOVED_EXTRAS = ("unmoved_day", "day_off", "working_day")
+# The texts of a fact that may say a rule's number.
+FACT_TEXTS = ("question", "help", "why", "label")
 DEFAULT_RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
 RULES_ENV = "FOLLOWUP_RULES"
 
@@ -107,6 +116,11 @@ def _cache_key(folder: Path) -> str | None:
 
 
 @functools.cache
+def _counted_days(rule: Rule) -> int | None:
+    """The days a rule counts (its first computed day), if it counts any."""
+    return next((c.value.plus_days for c in rule.then if isinstance(c.value, DateExpr)), None)
+
+
 def _code_version() -> str:
     """The sha256 of the engine's code and schemas: a change to either rebuilds every rule base."""
     package = Path(__file__).parent
@@ -219,7 +233,12 @@ class _Builder:
         with self._each():
             goal = self._goal(advice)
         # A template with a fault of its own is still there: a rule naming it is not at fault.
-        rules = self._rules(advice, set(templates) | set(messages_doc.value["messages"]))
+        written = self._rules(advice, set(templates) | set(messages_doc.value["messages"]))
+        self._fill_rule_numbers(facts_doc, written)
+        rules: tuple[Rule, ...] = written
+        adjustments: tuple[Rule, ...] = ()
+        with self._each():
+            rules, adjustments = with_adjustments(written)
         actions = self._actions(messages_doc, goal) if goal else {}
         calendar = self._calendar(advice)
         if self.problems:
@@ -241,6 +260,7 @@ class _Builder:
             files=texts,
             list_and=messages_doc.value.get("lists", {}).get("and", "and"),
             guidance_title=guidance.get("title", ""),
+            adjustments=adjustments,
         )
 
     # -- facts ------------------------------------------------------------------------------
@@ -404,6 +424,51 @@ class _Builder:
                 suggestion=did_you_mean(name, date_facts),
             )
 
+    def _fill_rule_numbers(self, doc: Document, rules: tuple[Rule, ...]) -> None:
+        """Say the rules' numbers in the facts' texts (`{rule_id.plus_days_in_words}`), so
+        that a question or its `why` follows a changed number too."""
+        days_of = {rule.id: days for rule in rules if (days := _counted_days(rule)) is not None}
+        for name, spec in list(self.facts.items()):
+            section = "derived" if spec.derived else "given"
+            texts = {key: getattr(spec, key) for key in FACT_TEXTS}
+            with self._each():
+                for key, text in texts.items():
+                    self._check_rule_references(text, days_of, rules, doc, (section, name, key))
+                said = {key: fill_rule_references(text, days_of) for key, text in texts.items()}
+                self.facts[name] = replace(
+                    spec,
+                    question=said["question"],
+                    help=said["help"],
+                    why=said["why"],
+                    label=said["label"],
+                )
+
+    def _check_rule_references(
+        self,
+        text: str,
+        days_of: Mapping[str, int],
+        rules: tuple[Rule, ...],
+        doc: Document,
+        path: PathKey,
+    ) -> None:
+        for written, rule_id, number in rule_references(text):
+            where = doc.find_after(doc.where(path), written)
+            if number not in RULE_NUMBERS:
+                raise RuleFileError(
+                    f"`{written}`: a rule's number is `plus_days` or `plus_days_in_words`",
+                    location=where,
+                    suggestion=did_you_mean(number, RULE_NUMBERS),
+                )
+            if rule_id not in days_of:
+                known = any(rule.id == rule_id for rule in rules)
+                raise RuleFileError(
+                    f"`{written}`: rule `{rule_id}` counts no days"
+                    if known
+                    else f"`{written}`: there is no rule `{rule_id}`",
+                    location=where,
+                    suggestion=None if known else did_you_mean(rule_id, list(days_of)),
+                )
+
     # -- the calendar -----------------------------------------------------------------------
 
     def _calendar(self, doc: Document) -> CalendarSpec:
@@ -493,6 +558,7 @@ class _Builder:
             source=raw["source"],
             location=doc.where(path),
             shown=raw.get("shown", True),
+            guidance=tuple(raw.get("guidance", ())),
         )
 
     def _reason(

@@ -165,6 +165,11 @@ class Rule:
     location: Location
     # False for a helper rule: it fires and is recorded, but its reason is not in the answer.
     shown: bool = True
+    # Writing guidance this rule adds to the answer when it fires.
+    guidance: tuple[str, ...] = ()
+    # For a rule combined from a rule and the rules that move its day (engine/adjusting.py):
+    # their ids, as written. Empty for a rule as written.
+    made_from: tuple[str, ...] = ()
 
     def conditions(self) -> tuple[Condition, ...]:
         return self.when.items
@@ -233,6 +238,14 @@ class RuleBase:
     list_and: str = "and"
     guidance_title: str = ""
     calendar: CalendarSpec = field(default_factory=CalendarSpec)
+    # The rules that move a day another rule worked out, as written: the engines run them
+    # combined into `rules`, so only the rule files and the pages showing them read these.
+    adjustments: tuple[Rule, ...] = ()
+
+    def written_rules(self) -> list[Rule]:
+        """The rules as the rule file lists them: combined rules out, adjustments in."""
+        written = [rule for rule in self.rules if not rule.made_from] + list(self.adjustments)
+        return sorted(written, key=lambda rule: (rule.location.line, rule.location.column))
 
     # Worked out once, not for every case: the rule base does not change once loaded.
     @cached_property

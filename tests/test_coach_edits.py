@@ -115,6 +115,39 @@ def test_a_rule_shadowed_at_equal_priority_names_the_rule_before_it(
     assert "rules of higher priority" not in result.stdout
 
 
+SENIOR_ROLES = (
+    "  - id: later_for_senior_roles\n    when:\n      - senior_role: true\n    then:\n"
+    "      first_followup_day:\n        date: first_followup_day\n        plus_days: 7\n"
+    "    reason: Senior roles take longer to fill, so add {plus_days_in_words}.\n"
+    "    source: nowhere\n\n"
+)
+SENIOR_FACT = (
+    "  senior_role:\n    type: yes_no\n    default: false\n    question: Is it senior?\n\n"
+)
+
+
+def test_a_rule_adding_a_week_to_another_rules_day_is_not_circular(
+    run_cli: RunCli, rules_copy: Path, tmp_path: Path
+) -> None:
+    edit(rules_copy / "facts.yaml", "  followups_sent:\n", SENIOR_FACT + "  followups_sent:\n")
+    edit(
+        rules_copy / "advice.yaml",
+        "  - id: first_followup_is_due\n",
+        SENIOR_ROLES + "  - id: first_followup_is_due\n",
+    )
+    result = run_cli("rules", "check", str(rules_copy))
+    assert result.exit_code == 0, result.stdout
+    case = tmp_path / "case.yaml"
+    case.write_text("interview_date: 2026-11-16\nsenior_role: yes\n")
+    answer = run_cli(
+        "advise", str(case), "--rules", str(rules_copy), "--today", "2026-11-26", "--no-audit"
+    )
+    # Two weeks when unsure, and one more for a senior role: 21 days after Monday 16 November.
+    assert answer.stdout.startswith("Wait — follow up on Monday 7 December 2026, in 11 days")
+    assert "a full two weeks after the interview" in answer.stdout
+    assert "Senior roles take longer to fill, so add one week." in answer.stdout
+
+
 def test_a_circular_rule_is_reported_at_the_rule_that_closes_the_circle(
     run_cli: RunCli, rules_copy: Path
 ) -> None:
@@ -122,15 +155,20 @@ def test_a_circular_rule_is_reported_at_the_rule_that_closes_the_circle(
     edit(
         path,
         "  - id: first_followup_is_due\n",
-        "  - id: later_for_senior_roles\n    priority: 75\n    when:\n"
-        "      - first_followup_day:\n          known: true\n    then:\n"
-        "      first_followup_day:\n        date: first_followup_day\n        plus_days: 7\n"
-        "    reason: Senior roles take longer.\n    source: nowhere\n\n"
+        "  - id: remind_after_the_first_day\n    priority: 75\n    when:\n"
+        "      - followups_sent: 0\n    then:\n"
+        "      reminder_day:\n        date: first_followup_day\n        plus_days: 7\n"
+        "    reason: A week later.\n    source: nowhere\n\n"
+        "  - id: first_day_before_the_reminder\n    priority: 75\n    when:\n"
+        "      - followups_sent: 0\n    then:\n"
+        "      first_followup_day:\n        date: reminder_day\n        plus_days: 1\n"
+        "    reason: A day after.\n    source: nowhere\n\n"
         "  - id: first_followup_is_due\n",
     )
     result = run_cli("rules", "check", str(rules_copy))
     cycle = next(line for line in result.stdout.splitlines() if "circular derivation" in line)
-    assert cycle.startswith(f"{path}:{line_of(path, 'id: later_for_senior_roles')}:5: ")
+    line = line_of(path, "id: first_day_before_the_reminder")
+    assert cycle.startswith(f"{path}:{line}:5: "), cycle
 
 
 def test_one_missing_rule_is_one_gap(run_cli: RunCli, rules_copy: Path) -> None:

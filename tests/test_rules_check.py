@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from .conftest import ROOT, RunCli, edit
+from .test_adjustments import ADJUSTMENT_MESSAGES
 from .test_calendar_rules import BROKEN as CALENDAR_BROKEN
 from .test_coach_edits import COACH_MESSAGES
 from .test_compiled import DISAGREEMENT
@@ -131,6 +132,7 @@ def test_every_documented_message_is_tested() -> None:
         | set(LIMIT_MESSAGES)
         | {DISAGREEMENT}
         | COACH_MESSAGES
+        | ADJUSTMENT_MESSAGES
         | {
             "the rule base at DIR has no FILE",
             "`VALUE` is not a value of `action` (one of: VALUES)",

@@ -37,7 +37,7 @@ def rules_page(request: Request) -> Response:
         "rules.html",
         title="The rules",
         tree=_tree_svg(rule_base),
-        rules=[_in_words(rule_base, rule) for rule in rule_base.rules],
+        rules=[_in_words(rule_base, rule) for rule in rule_base.written_rules()],
         version=rule_base.version,
     )
 

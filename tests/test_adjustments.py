@@ -1,0 +1,216 @@
+"""A rule that moves a day another rule worked out, a rule's own writing tips, and a fact's
+text that says a rule's number: on a small made-up rule base (tests/tiny), not the advice."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from .conftest import ROOT, RunCli, edit, line_of
+
+TINY = ROOT / "tests" / "tiny"
+TODAY = "2026-11-26"  # a Thursday
+# Messages of the checker about such rules, each tested below and listed in docs/rules.md.
+ADJUSTMENT_MESSAGES = {
+    "a rule that moves `NAME` concludes nothing else",
+    "a rule that moves `NAME` applies whenever another rule works it out, so its conditions "
+    "cannot test `NAME` itself",
+    "no rule works out `NAME` for this rule to move",
+    "rule `ID` never moves `NAME`: it never applies together with a rule that works `NAME` out",
+    "more than N rules move `NAME`; every mix of them becomes a rule of its own",
+    "`TEXT`: there is no rule `ID`",
+    "`TEXT`: rule `ID` counts no days",
+}
+
+
+@pytest.fixture
+def tiny(tmp_path: Path) -> Path:
+    target = tmp_path / "tiny"
+    shutil.copytree(TINY, target)
+    return target
+
+
+def advice(run_cli: RunCli, rules: Path, tmp_path: Path, **facts: str) -> dict[str, object]:
+    case = tmp_path / "case.json"
+    case.write_text(json.dumps({"title": "Dune", **facts}))
+    result = run_cli(
+        "advise", str(case), "--rules", str(rules), "--today", TODAY, "--format", "json",
+        "--no-audit",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    answer: dict[str, object] = json.loads(result.stdout)
+    return answer
+
+
+def test_a_rule_that_moves_a_day_is_not_circular(run_cli: RunCli, tiny: Path) -> None:
+    result = run_cli("rules", "check", str(tiny))
+    assert result.exit_code == 0, result.stdout
+    assert result.stdout == f"ok: {tiny}: 5 rules, no gaps, no conflicts, every rule can fire\n"
+
+
+@pytest.mark.parametrize(
+    ("popular", "rare", "days", "fired"),
+    [
+        (False, False, 7, "ask_after_a_week"),
+        (False, True, 10, "ask_after_a_week+rare_editions_take_longer"),
+        (True, False, 14, "ask_after_two_weeks"),
+        (True, True, 17, "ask_after_two_weeks+rare_editions_take_longer"),
+    ],
+)
+def test_the_moved_day_counts_both_rules_days(
+    run_cli: RunCli, tiny: Path, tmp_path: Path, popular: bool, rare: bool, days: int, fired: str
+) -> None:
+    # Reserved on Monday 2 November: every count of days lands on a weekday in November.
+    answer = advice(run_cli, tiny, tmp_path, reserved_on="2026-11-02", popular=popular, rare=rare)
+    assert answer["fired_rules"][0] == fired  # type: ignore[index]
+    expected = f"2026-11-{2 + days:02d}"
+    assert answer["follow_up_on"] == (expected if 2 + days > 26 else TODAY)
+
+
+def test_both_reasons_are_given_with_their_own_numbers(
+    run_cli: RunCli, tiny: Path, tmp_path: Path
+) -> None:
+    answer = advice(run_cli, tiny, tmp_path, reserved_on="2026-11-20", popular="yes", rare="yes")
+    assert answer["reasons"][0] == (  # type: ignore[index]
+        "A popular book takes two weeks. A rare edition comes from the stacks, three days more."
+    )
+    assert answer["follow_up_on"] == "2026-12-07"
+
+
+def test_two_rules_that_move_one_day_both_move_it(
+    run_cli: RunCli, tiny: Path, tmp_path: Path
+) -> None:
+    edit(
+        tiny / "advice.yaml",
+        "  - id: ask_now\n",
+        "  - id: holidays_take_longer\n    when:\n      - popular: true\n    then:\n"
+        "      ask_day:\n        date: ask_day\n        plus_days: 1\n"
+        "    reason: One more day.\n    source: Guide, part 6\n\n  - id: ask_now\n",
+    )
+    assert run_cli("rules", "check", str(tiny)).exit_code == 0
+    answer = advice(run_cli, tiny, tmp_path, reserved_on="2026-11-20", popular="yes", rare="yes")
+    assert answer["fired_rules"][0] == (  # type: ignore[index]
+        "ask_after_two_weeks+rare_editions_take_longer+holidays_take_longer"
+    )
+    assert answer["follow_up_on"] == "2026-12-08"  # 14 + 3 + 1 days after a Friday
+
+
+def test_a_rules_own_tips_come_first_and_only_when_it_applies(
+    run_cli: RunCli, tiny: Path, tmp_path: Path
+) -> None:
+    popular = advice(run_cli, tiny, tmp_path, reserved_on="2026-11-20", popular="yes")
+    assert popular["guidance"] == ["Ask whether you have moved up the queue.", "Be brief."]
+    quiet = advice(run_cli, tiny, tmp_path, reserved_on="2026-11-20", popular="no")
+    assert quiet["guidance"] == ["Be brief."]
+
+
+def test_a_facts_why_says_the_rules_numbers(run_cli: RunCli, tiny: Path) -> None:
+    edit(tiny / "advice.yaml", "        plus_days: 14", "        plus_days: 10")
+    result = run_cli(
+        "ask", "--rules", str(tiny), "--today", TODAY, "--no-audit", input="why\nquit\n"
+    )
+    assert "one week after it, or ten days when the book is popular." in result.output
+    assert "{" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("message", "old", "new", "line_text", "column_text"),
+    [
+        (
+            "a rule that moves `ask_day` concludes nothing else",
+            "        plus_days: 3\n",
+            "        plus_days: 3\n      follow_up_on: today\n",
+            "  - id: rare_editions_take_longer",
+            "id",
+        ),
+        (
+            "a rule that moves `ask_day` applies whenever another rule works it out, so its "
+            "conditions cannot test `ask_day` itself",
+            "      - rare: true\n",
+            "      - rare: true\n      - ask_day:\n          after: today\n",
+            "          after: today\n    then:\n      ask_day:\n        date: ask_day",
+            "today",
+        ),
+        (
+            "`{ask_after_a_wek.plus_days_in_words}`: there is no rule `ask_after_a_wek`",
+            "{ask_after_a_week.plus_days_in_words}",
+            "{ask_after_a_wek.plus_days_in_words}",
+            "{ask_after_a_wek",
+            "{",
+        ),
+        (
+            "`{ask_now.plus_days}`: rule `ask_now` counts no days",
+            "{ask_after_a_week.plus_days_in_words}",
+            "{ask_now.plus_days}",
+            "{ask_now",
+            "{",
+        ),
+    ],
+)
+def test_each_mistake_at_its_place(
+    run_cli: RunCli,
+    tiny: Path,
+    message: str,
+    old: str,
+    new: str,
+    line_text: str,
+    column_text: str,
+) -> None:
+    path = tiny / ("facts.yaml" if "{" in old else "advice.yaml")
+    edit(path, old, new)
+    result = run_cli("rules", "check", str(tiny))
+    assert result.exit_code == 1
+    found = next((line for line in result.stdout.splitlines() if message in line), None)
+    assert found is not None, result.stdout
+    text = path.read_text()
+    line = text.count("\n", 0, text.index(line_text)) + 1
+    column = text.splitlines()[line - 1].index(column_text) + 1
+    assert found.startswith(f"{path}:{line}:{column}: "), found
+
+
+def test_too_many_rules_moving_one_day_are_refused(run_cli: RunCli, tiny: Path) -> None:
+    more = "".join(
+        f"  - id: later_{n}\n    when:\n      - rare: true\n    then:\n      ask_day:\n"
+        f"        date: ask_day\n        plus_days: {n}\n    reason: Later.\n    source: x\n\n"
+        for n in range(1, 5)
+    )
+    path = tiny / "advice.yaml"
+    edit(path, "  - id: ask_now\n", more + "  - id: ask_now\n")
+    result = run_cli("rules", "check", str(tiny))
+    assert result.exit_code == 1
+    assert f"{path}:{line_of(path, 'id: later_4')}:5: more than 4 rules move `ask_day`" in (
+        result.stdout
+    )
+
+
+def test_a_rule_moving_a_day_no_rule_works_out(run_cli: RunCli, tiny: Path) -> None:
+    edit(tiny / "facts.yaml", "  ask_day:\n", "  pickup_day:\n    type: date\n  ask_day:\n")
+    path = tiny / "advice.yaml"
+    edit(
+        path,
+        "      ask_day:\n        date: ask_day\n",
+        "      pickup_day:\n        date: pickup_day\n",
+    )
+    result = run_cli("rules", "check", str(tiny))
+    assert result.exit_code == 1
+    line = line_of(path, "id: rare_editions_take_longer")
+    assert f"{path}:{line}:5: no rule works out `pickup_day` for this rule to move" in result.stdout
+
+
+def test_a_rule_that_never_meets_the_rules_it_moves(run_cli: RunCli, tiny: Path) -> None:
+    path = tiny / "advice.yaml"
+    edit(
+        path,
+        "      - rare: true\n",
+        "      - rare: true\n      - popular: true\n      - popular: false\n",
+    )
+    result = run_cli("rules", "check", str(tiny))
+    assert result.exit_code == 1
+    line = line_of(path, "id: rare_editions_take_longer")
+    assert (
+        f"{path}:{line}:5: rule `rare_editions_take_longer` never moves `ask_day`: it never "
+        "applies together with a rule that works `ask_day` out"
+    ) in result.stdout
