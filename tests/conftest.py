@@ -25,6 +25,8 @@ ROOT = Path(__file__).resolve().parent.parent
 # The machinery is tested on a frozen rule base of the tests' own, so that a coach's edit to
 # rules/ fails only the conformance tests (tests/test_conformance.py), which say what changed.
 RULES = ROOT / "tests" / "rulebase"
+# A small made-up rule base (asking a library about a reserved book) for the engine's machinery.
+TINY = ROOT / "tests" / "tiny"
 # The advice as shipped, which the conformance tests hold to the spec, the README and the
 # examples; $FOLLOWUP_RULES names another (an edited copy) for them.
 SHIPPED = Path(os.environ.get(RULES_ENV) or ROOT / "rules")
@@ -40,6 +42,19 @@ def rule_base() -> RuleBase:
 @pytest.fixture(scope="session")
 def advisor(rule_base: RuleBase) -> Advisor:
     return Advisor(rule_base)
+
+
+@pytest.fixture(scope="session")
+def tiny_rule_base() -> RuleBase:
+    return load_rule_base(TINY)
+
+
+@pytest.fixture
+def tiny_copy(tmp_path: Path) -> Path:
+    """A private copy of the made-up rule base, to edit or break."""
+    target = tmp_path / "tiny"
+    shutil.copytree(TINY, target)
+    return target
 
 
 RunCli = Callable[..., Result]
