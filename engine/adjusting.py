@@ -120,7 +120,9 @@ def _combined(rule: Rule, day: str, adjustments: Sequence[Rule]) -> Rule:
         id=JOIN.join([rule.id, *(adjustment.id for adjustment in adjustments)]),
         when=AllOf(tuple(conditions), last.when.location),
         then=then,
-        reason=" ".join(text for text in (rule.reason, *(a.reason for a in adjustments)) if text),
+        # A helper rule's reason stays unshown in the mix too.
+        reason=" ".join(r.reason for r in (rule, *adjustments) if r.shown and r.reason),
+        shown=any(r.shown for r in (rule, *adjustments)),
         source="; ".join(dict.fromkeys([rule.source, *(a.source for a in adjustments)])),
         location=last.location,
         guidance=tuple(

@@ -221,3 +221,16 @@ def test_a_rule_that_never_meets_the_rules_it_moves(run_cli: RunCli, tiny: Path)
         f"{path}:{line}:5: rule `rare_editions_take_longer` never moves `ask_day`: it never "
         "applies together with a rule that works `ask_day` out"
     ) in result.stdout
+
+
+def test_a_helper_rule_that_moves_a_day_keeps_its_reason_unshown(
+    run_cli: RunCli, tiny: Path, tmp_path: Path
+) -> None:
+    edit(
+        tiny / "advice.yaml",
+        "    source: Guide, part 3\n",
+        "    source: Guide, part 3\n    shown: false\n",
+    )
+    answer = advice(run_cli, tiny, tmp_path, reserved_on="2026-11-20", popular="yes", rare="yes")
+    assert answer["reasons"][0] == "A popular book takes two weeks."  # type: ignore[index]
+    assert answer["follow_up_on"] == "2026-12-07"
