@@ -10,7 +10,7 @@ from typing import Any
 
 import networkx as nx
 
-from engine.answer import Answer
+from engine.answer import Answer, moved_sentence
 from engine.model import DateExpr, RuleBase
 from engine.templates import render
 from engine.tree import DecisionTree, Leaf, Question, date_definition, source_fact
@@ -54,8 +54,22 @@ def reasoning_graph(rule_base: RuleBase, answer: Answer) -> nx.DiGraph:
     ordered = sorted(
         enumerate(checks), key=lambda item: steps.get(item[1].rule.id, 1_000 + item[0])
     )
+    fired = {firing.rule_id: firing for firing in outcome.trace if firing.status == "fired"}
     for order, check in ordered:
         _add_rule(graph, rule_base, check, order, outcome.values)
+        firing = fired.get(check.rule.id)
+        if firing is not None and firing.moved:
+            # The day it worked out moved off a day off: say so, as the answer does.
+            node = graph.nodes[rule_node(check.rule.id)]
+            node["reason"] = " ".join(
+                [
+                    node["reason"],
+                    *(
+                        moved_sentence(rule_base, move, firing.concluded[fact])
+                        for fact, move in firing.moved.items()
+                    ),
+                ]
+            )
         graph.nodes[rule_node(check.rule.id)]["step"] = steps.get(check.rule.id, -1)
     graph.add_node(
         ADVICE_NODE,

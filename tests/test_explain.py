@@ -132,6 +132,17 @@ def test_text_marks(advisor: Advisor, rule_base: RuleBase) -> None:
     assert "✗ reach_out_sooner — blocked (priority 100)" in text
 
 
+def test_text_says_a_day_moved_off_a_holiday(run_cli: RunCli, tmp_path: Path) -> None:
+    case = tmp_path / "case.yaml"
+    case.write_text("interview_date: 2026-11-12\ncountry: US\n")
+    result = run_cli("explain", str(case), "--today", TODAY)
+    assert result.exit_code == 0, result.output
+    assert (
+        "(Friday 27 November 2026). Thursday 26 November 2026 is Thanksgiving Day, a public "
+        "holiday; the next working day is Friday 27 November 2026.\n"
+    ) in result.stdout
+
+
 def test_no_fontconfig_noise(
     run_cli: RunCli, tmp_path: Path, capfd: pytest.CaptureFixture[str]
 ) -> None:
