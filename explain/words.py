@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
-from engine.model import AllOf, AnyOf, Compare, Condition, DateExpr, FactRef, Not, Rule
+from engine.adjusting import JOIN
+from engine.dates import long_date
+from engine.durations import days_in_words
+from engine.model import AllOf, AnyOf, Compare, Condition, DateExpr, FactRef, Not, Rule, RuleBase
 from engine.templates import format_value
 
 OPERATOR_WORDS = {
@@ -91,3 +95,58 @@ def rule_signature(rule: Rule) -> str:
         f"priority {rule.priority} | when {conditions} | then {then} | "
         f"reason {rule.reason} | source {rule.source}"
     )
+
+
+# -- for the job seeker: labels in place of names ---------------------------------------------
+
+
+def say_compare(rule_base: RuleBase, test: Compare) -> str:
+    """A test as a job seeker reads it: 'the company's way of being contacted is proactive'."""
+    spec = rule_base.facts.get(test.fact)
+    subject = spec.words if spec is not None else test.fact
+    if test.op == "known":
+        return f"{subject} is {'known' if test.value else 'not known'}"
+    return f"{subject} {OPERATOR_WORDS[test.op]} {say_value(rule_base, test.fact, test.value)}"
+
+
+def say_question(rule_base: RuleBase, test: Compare) -> tuple[str, bool]:
+    """A test as the question it asks ('whether you hold another job offer'), and whether the
+    question is its opposite (a yes/no test for no), so that "if so" and "if not" swap."""
+    spec = rule_base.facts.get(test.fact)
+    if spec is not None and spec.type == "yes_no" and test.op == "equals":
+        if spec.words.startswith("whether "):
+            return spec.words, test.value is False
+        return f"whether {spec.words} is yes", test.value is False
+    return f"whether {say_compare(rule_base, test)}", False
+
+
+def say_value(rule_base: RuleBase, fact: str, value: Any) -> str:
+    """A value in a test or a conclusion, in words: labels, yes/no, long dates, fact labels."""
+    spec = rule_base.facts.get(fact)
+    if isinstance(value, FactRef):
+        other = rule_base.facts.get(value.name)
+        return other.words if other is not None else value.name
+    if isinstance(value, tuple):
+        return " or ".join(say_value(rule_base, fact, item) for item in value)
+    if isinstance(value, DateExpr):
+        return say_date_expr(rule_base, value)
+    if spec is not None and spec.type == "choice" and isinstance(value, str):
+        return spec.value_words(value)
+    if isinstance(value, datetime.date):
+        return long_date(value)
+    return short_value(value)
+
+
+def say_date_expr(rule_base: RuleBase, value: DateExpr) -> str:
+    """'two weeks after the interview date'; with no days added, 'today or the next working
+    day'."""
+    base = rule_base.facts.get(value.base)
+    words = base.words if base is not None else value.base
+    if value.plus_days == 0:
+        return f"{words} or the next working day"
+    return f"{days_in_words(value.plus_days)} after {words}"
+
+
+def say_rule(rule_id: str) -> str:
+    """A rule's id as words, in quotes: “one week for a proactive culture”."""
+    return "“" + rule_id.replace(JOIN, ", then ").replace("_", " ") + "”"

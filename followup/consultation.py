@@ -20,7 +20,7 @@ from engine.facts import add_computed, case_calendar, check_dates, parse_value
 from engine.model import DateExpr, FactSpec, RuleBase
 from engine.phrases import AmbiguousDate, PhraseError, parse_date, short_date
 from engine.tree import DecisionTree, Leaf, Question, build_tree, date_definition
-from explain.words import conclusion_text, describe_compare, short_value
+from explain.words import say_question, say_rule, say_value, short_value
 
 COMMANDS = ("why", "back", "help", "quit")
 NUMERIC_DATE = re.compile(r"\d{1,4}[-/.]\d{1,2}(?:[-/.]\d{1,4})?")
@@ -418,45 +418,51 @@ class Consultation:
         )
 
     def why(self, pending: Pending) -> str:
-        """Why a question is asked: which rule needs the answer, and what each answer leads to."""
+        """Why a question is asked: which rule needs the answer, and what each answer leads to,
+        in the words of the facts' labels."""
         spec = pending.spec
         lines = [spec.why] if spec.why else []
         question = pending.question
         if question is None:
             if not pending.optional:  # an optional question says only its own why
-                lines.append(
-                    f"{spec.name} is needed for any advice: the rules cannot run without it."
-                )
+                lines.append(f"{_capital(spec.words)} is needed for any advice.")
             return "\n".join(lines)
         rule = self.rule_base.rule(question.asked_by)
-        test = describe_compare(question.test)
+        asked, opposite = say_question(self.rule_base, question.test)
         if pending.needed_for is not None:
-            lines.append(
-                f"It sets the day {pending.needed_for} that rule {rule.id} compares: "
-                f"whether {test}."
-            )
+            day = self.rule_base.facts[pending.needed_for].words
+            lines.append(f"It sets {day}, which the advice {say_rule(rule.id)} needs: {asked}.")
         else:
-            lines.append(f"Rule {rule.id} needs to know whether {test} ({rule.source}).")
-        lines.append(f"  If so: {self._branch(question, question.yes)}.")
-        lines.append(f"  If not: {self._branch(question, question.no)}.")
+            lines.append(f"The advice {say_rule(rule.id)} needs to know {asked} ({rule.source}).")
+        holds, fails = (question.no, question.yes) if opposite else (question.yes, question.no)
+        lines.append(f"  If so: {self._branch(question, holds)}.")
+        lines.append(f"  If not: {self._branch(question, fails)}.")
         return "\n".join(lines)
 
     def _branch(self, parent: Question, node: Question | Leaf) -> str:
         """What an answer leads to: the days it sets, then the advice or the next question."""
         fired = node.fired if isinstance(node, Leaf) else node.fired_before
+        facts = self.rule_base.facts
         parts = [
-            f"rule {rule_id} sets {c.fact} to {conclusion_text(c.value)}"
+            f"{facts[c.fact].words} is {say_value(self.rule_base, c.fact, c.value)}"
             for rule_id in fired
             if rule_id not in parent.fired_before
             for c in self.rule_base.rule(rule_id).then
-            if self.rule_base.facts[c.fact].type == "date" and c.fact != FOLLOW_UP_ON
+            if facts[c.fact].type == "date" and c.fact != FOLLOW_UP_ON
         ]
         if isinstance(node, Leaf):
-            action = node.decision(self.rule_base.goal)
-            parts.append(f"the advice is {action} (rule {fired[-1]})" if action else "no advice")
+            goal = self.rule_base.goal
+            action = node.decision(goal)
+            parts.append(
+                f"the advice is: {facts[goal].value_words(action)}" if action else "no advice"
+            )
         else:
-            parts.append(f"then it depends on whether {describe_compare(node.test)}")
+            parts.append(f"then it depends on {say_question(self.rule_base, node.test)[0]}")
         return ", ".join(parts)
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def _plain(text: str) -> str:

@@ -128,24 +128,42 @@ def test_why_names_the_rule_and_what_each_answer_leads_to(run_cli: RunCli) -> No
     _status, output = consult(
         run_cli, ["2026-11-16", "why", "no", "no", "0", "no", "why", "unsure"]
     )
-    assert "Rule reach_out_sooner needs to know whether competing_offer is yes" in output
-    assert "If so: the advice is follow_up_now (rule reach_out_sooner)." in output
-    assert "If not: then it depends on whether has_update is yes." in output
     assert (
-        "If so: rule one_week_for_a_proactive_culture sets first_followup_day to "
-        "interview_date + 7 days, then it depends on whether first_followup_day is on or "
-        "before today." in output
+        "The advice “reach out sooner” needs to know whether you hold another job offer "
+        "(The Art of the Follow-Up, paragraph 4; FAQ 3)." in output
+    )
+    assert "If so: the advice is: follow up now." in output
+    assert "If not: then it depends on whether you have news for them." in output
+    assert (
+        "If so: the first follow-up day is one week after the interview date, then it depends "
+        "on whether the first follow-up day is on or before today." in output
     )
     assert (
-        "Rule one_week_for_a_proactive_culture needs to know whether culture is proactive" in output
+        "The advice “one week for a proactive culture” needs to know whether the company's way "
+        "of being contacted is proactive" in output
     )
+    # Words for people: no rule ids or fact names.
+    assert "first_followup_day" not in output and "one_week_for" not in output
+
+
+def test_why_swaps_the_answers_of_a_test_for_no(run_cli: RunCli) -> None:
+    _status, output = consult(run_cli, ["2026-11-16", "no", "no", "0", "why", "no", "unsure"])
+    assert "needs to know whether the interviewer named a decision day" in output
+    assert (
+        "If so: the first follow-up day is one day after the day they said they would decide "
+        "by, then" in output
+    )
+    assert "If not: then it depends on whether the company's way of being contacted is" in output
 
 
 def test_why_for_a_date_that_sets_a_derived_day(run_cli: RunCli) -> None:
     _status, output = consult(
         run_cli, ["2026-11-02", "no", "no", "1", "why", "2026-11-17", "", "no", "done"]
     )
-    assert "It sets the day reminder_day that rule reminder_is_due compares" in output
+    assert (
+        "It sets the day for a reminder, which the advice “reminder is due” needs: whether the "
+        "day for a reminder is on or before today." in output
+    )
 
 
 def test_back_changes_the_previous_answer(run_cli: RunCli) -> None:
