@@ -78,7 +78,7 @@ def run_batch(
             entry = None
             if line.case is None:
                 failures += 1
-                record: dict[str, object] = {"error": line.error, "line": line.number}
+                record = _refusal(line.error or "", line.number, line.fact)
             else:
                 try:
                     answer = advisor.advise(line.case)
@@ -87,10 +87,9 @@ def run_batch(
                         entry = Entry(answer, line.case, advisor.rule_base, "batch")
                 except AdvisorError as error:  # the engine failed, or a computed date is impossible
                     failures += 1
-                    record = {
-                        "error": f"line {line.number}: {error.one_line()}",
-                        "line": line.number,
-                    }
+                    record = _refusal(
+                        f"line {line.number}: {error.one_line()}", line.number, error.fact
+                    )
             pending.append((json_line(record), entry))
             if store is None or len(pending) >= AUDIT_CHUNK:
                 flush()
@@ -98,3 +97,11 @@ def run_batch(
                 progress.advance(task)
         flush()
     return failures
+
+
+def _refusal(error: str, number: int, fact: str | None) -> dict[str, object]:
+    """The record of a line without advice: why, which line, and the fact it is about."""
+    record: dict[str, object] = {"error": error, "line": number}
+    if fact is not None:
+        record["fact"] = fact
+    return record

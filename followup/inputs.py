@@ -142,6 +142,8 @@ class BatchLine:
     number: int
     case: Case | None = None
     error: str | None = None
+    # The fact a refusal is about, when it is about one.
+    fact: str | None = None
 
 
 def read_batch(stream: BinaryIO, rule_base: RuleBase, today: datetime.date) -> Iterator[BatchLine]:
@@ -158,7 +160,7 @@ def read_batch(stream: BinaryIO, rule_base: RuleBase, today: datetime.date) -> I
                 raise facts
             yield BatchLine(number, case=_batch_case(facts, number, rule_base, today))
         except FactError as error:
-            yield BatchLine(number, error=error.one_line())
+            yield BatchLine(number, error=error.one_line(), fact=error.fact)
 
 
 def read_json_lines(stream: BinaryIO) -> Iterator[tuple[int, dict[str, Any] | FactError | None]]:

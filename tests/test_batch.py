@@ -50,6 +50,7 @@ def test_bad_lines_are_reported_and_the_run_goes_on(run_cli: RunCli) -> None:
     assert records[2] == {
         "error": "line 3: The number of follow-ups sent must be at least 0, not -1",
         "line": 3,
+        "fact": "followups_sent",
     }
     assert records[3]["line"] == 5 and "expected a JSON object" in records[3]["error"]
     assert records[4]["action"] == "follow_up_now"
