@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from engine import Advisor, AdvisorError, RuleBase, read_case
+from engine.adjusting import JOIN
 from engine.dates import WEEKDAYS
 from engine.model import FactSpec, Rule
 
@@ -17,8 +18,8 @@ from .words import conclusion_text, describe, short_value
 def rule_changes(old: RuleBase, new: RuleBase) -> list[str]:
     """Rules, facts and messages added, removed or changed, one sentence each."""
     lines = []
-    before = {rule.id: rule for rule in old.rules}
-    after = {rule.id: rule for rule in new.rules}
+    before = {rule.id: rule for rule in old.written_rules()}
+    after = {rule.id: rule for rule in new.written_rules()}
     for rule_id in after.keys() - before.keys():
         lines.append(f"rule added: {rule_id} — {_rule_words(after[rule_id])}")
     for rule_id in before.keys() - after.keys():
@@ -33,9 +34,9 @@ def rule_changes(old: RuleBase, new: RuleBase) -> list[str]:
 
 
 def changed_rule_ids(old: RuleBase, new: RuleBase) -> set[str]:
-    """Ids of rules added, removed or changed."""
-    before = {rule.id: rule for rule in old.rules}
-    after = {rule.id: rule for rule in new.rules}
+    """Ids of rules added, removed or changed, as written."""
+    before = {rule.id: rule for rule in old.written_rules()}
+    after = {rule.id: rule for rule in new.written_rules()}
     return {
         rule_id
         for rule_id in before.keys() | after.keys()
@@ -193,6 +194,8 @@ def _advice(advisor: Advisor, facts: dict[str, Any], today: datetime.date) -> tu
 def _responsible(before: list[str], after: list[str], changed: set[str]) -> str | None:
     """The changed rule behind a changed answer; none when only facts or days off changed."""
     for rule_id in after + before:
-        if rule_id in changed:
-            return rule_id
+        # A rule that moved another's day fired combined with it ("a+b").
+        for written in rule_id.split(JOIN):
+            if written in changed:
+                return written
     return None

@@ -4,6 +4,7 @@ text that says a rule's number: on a small made-up rule base (tests/tiny), not t
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -234,3 +235,26 @@ def test_a_helper_rule_that_moves_a_day_keeps_its_reason_unshown(
     answer = advice(run_cli, tiny, tmp_path, reserved_on="2026-11-20", popular="yes", rare="yes")
     assert answer["reasons"][0] == "A popular book takes two weeks."  # type: ignore[index]
     assert answer["follow_up_on"] == "2026-12-07"
+
+
+def test_rules_diff_names_the_rule_that_moved_the_day(
+    run_cli: RunCli, tiny: Path, tmp_path: Path
+) -> None:
+    changed = tmp_path / "changed"
+    shutil.copytree(tiny, changed)
+    edit(changed / "advice.yaml", "        plus_days: 3", "        plus_days: 5")
+    cases = tmp_path / "cases.jsonl"
+    cases.write_text(
+        '{"reserved_on": "2026-11-20", "popular": true, "rare": true}\n'
+        '{"reserved_on": "2026-11-20", "popular": true}\n'
+    )
+    result = run_cli(
+        "rules", "diff", str(tiny), str(changed), "--cases", str(cases), "--today", TODAY
+    )
+    assert result.stdout.splitlines() == [
+        "rule changed: rare_editions_take_longer: ask_day = ask_day + 3 days → ask_day + 5 days",
+        "rule changed: rare_editions_take_longer: reason 'A rare edition comes from the stacks, "
+        "three days more.' → 'A rare edition comes from the stacks, five days more.'",
+        f"1 of 2 cases from {cases} would get other advice",
+        "  line 1: wait on 2026-12-07 → wait on 2026-12-09 (rule rare_editions_take_longer)",
+    ]
