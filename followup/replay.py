@@ -113,9 +113,9 @@ def replay(store: AuditStore, record: AuditRecord, current: RuleBase) -> Replay:
 
 
 def changed_rules(old: RuleBase, new: RuleBase) -> tuple[str, ...]:
-    """Ids of rules added, removed or changed between two rule bases."""
-    before = {rule.id: rule_signature(rule) for rule in old.rules}
-    after = {rule.id: rule_signature(rule) for rule in new.rules}
+    """Ids of rules added, removed or changed between two rule bases, as written."""
+    before = {rule.id: rule_signature(rule) for rule in old.written_rules()}
+    after = {rule.id: rule_signature(rule) for rule in new.written_rules()}
     return tuple(
         sorted(
             rule_id
