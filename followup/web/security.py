@@ -16,8 +16,9 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-# The largest request body accepted, in bytes: a facts file or a batch is far smaller.
-MAX_BODY_BYTES = 1_000_000
+from engine.limits import WEB_BODY_BYTES
+
+MAX_BODY_BYTES = WEB_BODY_BYTES
 SESSION_COOKIE = "followup_session"
 CSRF_COOKIE = "followup_csrf"
 CSRF_FIELD = "csrf_token"
