@@ -207,10 +207,17 @@ class AuditStore:
         return _record(row)
 
     def records(
-        self, since: datetime.date | None = None, action: str | None = None
+        self,
+        since: datetime.date | None = None,
+        action: str | None = None,
+        *,
+        before: int | None = None,
+        newest_first: bool = False,
     ) -> Iterator[AuditRecord]:
-        """Advice records in order, optionally from a day on and of one action."""
-        for row in self._rows(kind="advice", since=since):
+        """Advice records in order (or newest first), optionally from a day on, of one action,
+        and with ids below `before` (the next page of a list)."""
+        rows = self._rows(kind="advice", since=since, before=before, newest_first=newest_first)
+        for row in rows:
             record = _record(row)
             if action is None or record.answer.get("action") == action:
                 yield record

@@ -100,8 +100,16 @@ class Backend(Protocol):
     def writing(self, *, create: bool, scrub: bool = False) -> AbstractContextManager[Writer]:
         """One write transaction with the chain head held; `scrub` zeroes freed space."""
 
-    def rows(self, *, kind: str | None = None, since: datetime.date | None = None) -> Iterator[Row]:
-        """Record rows in chain order, optionally of one kind and from a day on."""
+    def rows(
+        self,
+        *,
+        kind: str | None = None,
+        since: datetime.date | None = None,
+        before: int | None = None,
+        newest_first: bool = False,
+    ) -> Iterator[Row]:
+        """Record rows in chain order (or newest first), optionally of one kind, from a day on,
+        and with ids below `before`."""
 
     def row(self, record_id: int) -> Row | None: ...
 

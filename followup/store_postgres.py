@@ -212,18 +212,30 @@ class PostgresBackend:
 
     # -- reading ------------------------------------------------------------------------------
 
-    def rows(self, *, kind: str | None = None, since: datetime.date | None = None) -> Iterator[Row]:
+    def rows(
+        self,
+        *,
+        kind: str | None = None,
+        since: datetime.date | None = None,
+        before: int | None = None,
+        newest_first: bool = False,
+    ) -> Iterator[Row]:
         """Page by page along seq, so no transaction stays open while a caller reads."""
-        filters = [sql.SQL("seq > %(after)s")]
-        parameters: dict[str, Any] = {"after": -(2**63), "page": PAGE}
+        # The next page starts past the last row seen, in the direction of reading.
+        filters = [sql.SQL("seq < %(past)s" if newest_first else "seq > %(past)s")]
+        parameters: dict[str, Any] = {"past": 2**63 - 1 if newest_first else -(2**63), "page": PAGE}
         if kind is not None:
             filters.append(sql.SQL("kind = %(kind)s"))
             parameters["kind"] = kind
         if since is not None:
             filters.append(sql.SQL("recorded_at >= %(since)s"))
             parameters["since"] = since.isoformat()
-        query = sql.SQL("SELECT * FROM records WHERE {} ORDER BY seq LIMIT %(page)s").format(
-            sql.SQL(" AND ").join(filters)
+        if before is not None:
+            filters.append(sql.SQL("id < %(before)s"))
+            parameters["before"] = before
+        order = sql.SQL("DESC" if newest_first else "ASC")
+        query = sql.SQL("SELECT * FROM records WHERE {} ORDER BY seq {} LIMIT %(page)s").format(
+            sql.SQL(" AND ").join(filters), order
         )
         db = self._open(create=False)
         while True:
@@ -231,7 +243,7 @@ class PostgresBackend:
             yield from page
             if len(page) < PAGE:
                 return
-            parameters["after"] = page[-1]["seq"]
+            parameters["past"] = page[-1]["seq"]
 
     def row(self, record_id: int) -> Row | None:
         cursor = self._open(create=False).cursor(row_factory=dict_row)

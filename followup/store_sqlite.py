@@ -110,15 +110,28 @@ class SqliteBackend:
 
     # -- reading ------------------------------------------------------------------------------
 
-    def rows(self, *, kind: str | None = None, since: datetime.date | None = None) -> Iterator[Row]:
-        query, parameters = "SELECT * FROM records WHERE 1 = 1", []
+    def rows(
+        self,
+        *,
+        kind: str | None = None,
+        since: datetime.date | None = None,
+        before: int | None = None,
+        newest_first: bool = False,
+    ) -> Iterator[Row]:
+        query = "SELECT * FROM records WHERE 1 = 1"
+        parameters: list[object] = []
         if kind is not None:
             query += " AND kind = ?"
             parameters.append(kind)
         if since is not None:
             query += " AND recorded_at >= ?"
             parameters.append(since.isoformat())
-        return self._select(query + " ORDER BY seq", parameters)
+        if before is not None:
+            query += " AND id < ?"
+            parameters.append(before)
+        return self._select(
+            query + (" ORDER BY seq DESC" if newest_first else " ORDER BY seq"), parameters
+        )
 
     def row(self, record_id: int) -> Row | None:
         return next(self._select("SELECT * FROM records WHERE id = ?", [record_id]), None)

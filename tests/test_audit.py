@@ -260,3 +260,18 @@ def test_a_killed_batch_leaves_a_valid_chain(trail: Trail, tmp_path: Path) -> No
 def test_audit_commands_have_help(run_cli: RunCli, command: str) -> None:
     result = run_cli("audit", command, "--help")
     assert result.exit_code == 0 and "Example" in result.stdout
+
+
+def test_records_newest_first_and_below_an_id(
+    run_cli: RunCli, trail: Trail, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Pages of 3 rows, so that PostgreSQL reads across pages both ways.
+    monkeypatch.setattr("followup.store_postgres.PAGE", 3)
+    lines = "\n".join(json.dumps({"interview_date": "2026-11-20"}) for _ in range(8))
+    result = run_cli("advise", "--batch", "-", "--audit", "--today", TODAY, input=lines + "\n")
+    assert result.exit_code == 0, result.stderr
+    store = AuditStore(trail.place)
+    assert [record.id for record in store.records()] == list(range(1, 9))
+    assert [record.id for record in store.records(newest_first=True)] == list(range(8, 0, -1))
+    assert [record.id for record in store.records(before=6, newest_first=True)] == [5, 4, 3, 2, 1]
+    assert [record.id for record in store.records(before=4)] == [1, 2, 3]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from pathlib import Path
 
 from fastapi.testclient import TestClient
@@ -10,6 +11,7 @@ from fastapi.testclient import TestClient
 from engine import Advisor, read_case
 from followup.audit import AuditStore, Entry
 from followup.web import Gate
+from followup.web.audit_pages import AUDIT_PAGE
 
 from .web_support import DAY, csrf, web_client
 
@@ -43,6 +45,25 @@ def test_the_list_filters_by_advice(advisor: Advisor, audit_db: Path) -> None:
     assert 'href="/audit/1"' in client.get("/audit?action=follow_up_now").text
     assert 'href="/audit/1"' not in client.get("/audit?action=wait").text
     assert client.get("/audit?since=someday").status_code == 422
+
+
+def test_the_list_comes_a_page_at_a_time_newest_first(advisor: Advisor, audit_db: Path) -> None:
+    case = read_case(dict(FACTS), advisor.rule_base, today=DAY)
+    entry = Entry(advisor.advise(case), case, advisor.rule_base, "web")
+    AuditStore(audit_db).record_many([entry] * (AUDIT_PAGE + 10))
+    client = logged_in(advisor, audit_db)
+    first = client.get("/audit?action=follow_up_now").text
+    ids = [int(found) for found in re.findall(r'href="/audit/(\d+)"', first)]
+    assert ids == list(range(AUDIT_PAGE + 10, 10, -1))
+    older = re.search(r'href="(/audit\?[^"]+)">Older records', first)
+    assert older is not None and "action=follow_up_now" in html.unescape(older[1])
+    second = client.get(html.unescape(older[1])).text
+    assert [int(found) for found in re.findall(r'href="/audit/(\d+)"', second)] == list(
+        range(10, 0, -1)
+    )
+    assert "Older records" not in second and 'href="/audit?action=follow_up_now">Newest' in second
+    # A page address that is not an id shows the newest records.
+    assert 'href="/audit/60"' in client.get("/audit?before=" + "9" * 30).text
 
 
 def test_a_record_page_shows_graph_replay_and_verify(advisor: Advisor, audit_db: Path) -> None:

@@ -7,6 +7,7 @@ helpers as `followup audit`.
 from __future__ import annotations
 
 import datetime
+import itertools
 import urllib.parse
 from typing import Any
 
@@ -22,6 +23,10 @@ from .settings import Settings
 
 router = APIRouter(include_in_schema=False)
 LOGIN = "/login"
+# Records on one page of the list; the next page starts below the last id shown.
+AUDIT_PAGE = 50
+# A record id in an address: larger ones are no record (ids are 64-bit in either store).
+MAX_ID_DIGITS = 18
 
 
 def _settings(request: Request) -> Settings:
@@ -96,8 +101,11 @@ def _text(value: Any) -> str:
 
 
 @router.get("/audit")
-def audit_list(request: Request, since: str = "", action: str = "", version: str = "") -> Response:
-    """Recorded advice, newest first, filtered by day, advice and rule version."""
+def audit_list(
+    request: Request, since: str = "", action: str = "", version: str = "", before: str = ""
+) -> Response:
+    """Recorded advice, newest first, filtered by day, advice and rule version, a page at a
+    time (`before`: the id the page starts below)."""
     settings = _settings(request)
     if not settings.gate.allows(request):
         return _to_login()
@@ -108,31 +116,42 @@ def audit_list(request: Request, since: str = "", action: str = "", version: str
             day = datetime.date.fromisoformat(since)
         except ValueError:
             problem = f"The day {since!r} is not a date written YYYY-MM-DD."
+    below = int(before) if before.isdigit() and len(before) <= MAX_ID_DIGITS else None
     records: list[AuditRecord] = []
     store = settings.store
     if problem is None and store is not None and store.exists():
         try:
-            records = [
+            matching = (
                 record
-                for record in store.records(day, action or None)
+                for record in store.records(day, action or None, before=below, newest_first=True)
                 if (record.rule_base_version or "").startswith(version.strip())
-            ]
+            )
+            # One more than a page tells whether there is a next one.
+            records = list(itertools.islice(matching, AUDIT_PAGE + 1))
         except AuditError as error:
             problem = error.one_line()
+    more = len(records) > AUDIT_PAGE
+    records = records[:AUDIT_PAGE]
     goal = settings.advisor.rule_base.facts[settings.advisor.rule_base.goal]
+    filters = {"since": since, "action": action, "version": version}
     return page(
         request,
         "audit_list.html",
         status=422 if problem and since else 200,
         title="Audit trail",
-        records=list(reversed(records)),
+        records=records,
         problem=problem,
-        since=since,
-        action=action,
-        version=version,
+        **filters,
         actions=[(value, goal.value_words(value)) for value in goal.values],
         recording=store is not None,
+        older=_query({**filters, "before": str(records[-1].id)}) if more else None,
+        newer=_query(filters) if below is not None else None,
     )
+
+
+def _query(fields: dict[str, str]) -> str:
+    """A list address with its filters (the empty ones left out)."""
+    return "/audit?" + urllib.parse.urlencode({k: v for k, v in fields.items() if v})
 
 
 # -- one record -------------------------------------------------------------------------------
