@@ -60,6 +60,8 @@ BATCH_LINE_BYTES = FACTS.file_bytes
 # The largest request body the web app accepts: a facts file, a batch of some thousand lines, or
 # an edit of the rules is far smaller.
 WEB_BODY_BYTES = 1_000_000
+# A login to the audit pages lasts a working day, then asks for the token or password again.
+WEB_SESSION_HOURS = 12
 # A number in a file is at most this many digits (Python refuses past 4,300 with a traceback).
 NUMBER_DIGITS = 30
 # Fact names are single words; a longer "name" is shown cut, never whole.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import os
+import tempfile
 from pathlib import Path
 
 import click
@@ -104,6 +105,12 @@ def serve(
     if workers == 1:
         uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
         return
-    # Each worker builds its own app from these settings: one login secret, one trail.
-    os.environ[ENVIRONMENT] = to_environment(rules_dir, place, day, gate, record_api)
-    uvicorn.run(FACTORY, factory=True, workers=workers, host=host, port=port, log_level="warning")
+    # Each worker builds its own app from these settings: one login secret, one trail, and one
+    # file of ended sessions, so that a logout in one worker ends the session in all.
+    with tempfile.TemporaryDirectory(prefix="followup-sessions-") as shared:
+        gate.ended_file = Path(shared) / "ended"
+        gate.ended_file.touch(mode=0o600)
+        os.environ[ENVIRONMENT] = to_environment(rules_dir, place, day, gate, record_api)
+        uvicorn.run(
+            FACTORY, factory=True, workers=workers, host=host, port=port, log_level="warning"
+        )

@@ -7,8 +7,11 @@ form carries a CSRF token that must match a cookie only this site can set.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import hmac
 import secrets
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,9 +19,11 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from engine.limits import WEB_BODY_BYTES
+from engine.limits import WEB_BODY_BYTES, WEB_SESSION_HOURS
 
 MAX_BODY_BYTES = WEB_BODY_BYTES
+# A session cookie is far shorter: a longer one is refused before any hashing.
+MAX_SESSION_CHARS = 200
 SESSION_COOKIE = "followup_session"
 CSRF_COOKIE = "followup_csrf"
 CSRF_FIELD = "csrf_token"
@@ -42,13 +47,19 @@ class PasswordFileError(ValueError):
 
 @dataclass
 class Gate:
-    """Who may see the audit pages: the holder of the secret (token or password)."""
+    """Who may see the audit pages: the holder of the secret (token or password).
+
+    A session is a signed nonce and the time it began, so every worker process
+    (`serve --workers`) accepts it, and it ends by itself after WEB_SESSION_HOURS. A logout is
+    kept in `ended`, and in `ended_file` when workers share one: each worker reads the file
+    again whenever it has grown, so a logout in one ends the session in all.
+    """
 
     secret: str
     from_password_file: bool = False
-    # Sessions ended by logging out here. A session is signed with the secret, so every
-    # worker process (`serve --workers`) accepts it; a logout is known to its own process.
     ended: set[str] = field(default_factory=set)
+    ended_file: Path | None = None
+    _ended_read: int = 0  # bytes of ended_file read so far
 
     @classmethod
     def with_token(cls) -> Gate:
@@ -68,21 +79,44 @@ class Gate:
         # Compared in constant time, so the secret cannot be guessed a character at a time.
         return hmac.compare_digest(offered.encode(), self.secret.encode())
 
-    def _signature(self, nonce: str) -> str:
-        return hmac.new(self.secret.encode(), f"session:{nonce}".encode(), "sha256").hexdigest()
+    def _signature(self, payload: str) -> str:
+        return hmac.new(self.secret.encode(), f"session:{payload}".encode(), "sha256").hexdigest()
 
     def open_session(self) -> str:
-        nonce = secrets.token_urlsafe(32)
-        return f"{nonce}.{self._signature(nonce)}"
+        payload = f"{secrets.token_urlsafe(32)}.{int(time.time())}"
+        return f"{payload}.{self._signature(payload)}"
 
     def close_session(self, request: Request) -> None:
-        self.ended.add(request.cookies.get(SESSION_COOKIE, ""))
+        session = request.cookies.get(SESSION_COOKIE, "")
+        if not self._valid_session(session):
+            return
+        ended = _ended_name(session)
+        self.ended.add(ended)
+        if self.ended_file is not None:
+            with contextlib.suppress(OSError), self.ended_file.open("a", encoding="ascii") as out:
+                out.write(ended + "\n")
 
     def _valid_session(self, session: str) -> bool:
-        nonce, _, signature = session.partition(".")
-        if not nonce or session in self.ended:
+        payload, _, signature = session.rpartition(".")
+        nonce, _, began = payload.partition(".")
+        if not nonce or not began.isdigit() or len(session) > MAX_SESSION_CHARS:
             return False
-        return hmac.compare_digest(signature.encode(), self._signature(nonce).encode())
+        if not hmac.compare_digest(signature.encode(), self._signature(payload).encode()):
+            return False
+        if not 0 <= time.time() - int(began) < WEB_SESSION_HOURS * 3600:
+            return False
+        return _ended_name(session) not in self._ended_now()
+
+    def _ended_now(self) -> set[str]:
+        """The sessions ended so far, by this worker or, through the shared file, any other."""
+        if self.ended_file is not None:
+            with contextlib.suppress(OSError), self.ended_file.open("rb") as shared:
+                shared.seek(self._ended_read)
+                grown = shared.read()
+                complete = grown[: grown.rfind(b"\n") + 1]  # a line being written waits
+                self._ended_read += len(complete)
+                self.ended.update(complete.decode("ascii", "replace").split())
+        return self.ended
 
     def allows(self, request: Request) -> bool:
         """A logged-in browser (session cookie) or a program sending `Authorization: Bearer`."""
@@ -90,6 +124,11 @@ class Gate:
             return True
         scheme, _, offered = request.headers.get("authorization", "").partition(" ")
         return scheme.lower() == "bearer" and bool(offered) and self.matches(offered)
+
+
+def _ended_name(session: str) -> str:
+    """How an ended session is kept: its digest, so the shared file holds no usable cookie."""
+    return hashlib.sha256(session.encode()).hexdigest()
 
 
 def csrf_token(request: Request) -> str:

@@ -41,6 +41,7 @@ def to_environment(
             "today": today.isoformat() if today else None,
             "secret": gate.secret,
             "password_file": gate.from_password_file,
+            "ended_sessions": str(gate.ended_file) if gate.ended_file else None,
             "record_api": record_api,
         }
     )
@@ -53,6 +54,11 @@ def app_from_environment() -> FastAPI:
     audit = given["audit"]
     place: Place | None = None if audit is None else audit if is_url(audit) else Path(audit)
     today = datetime.date.fromisoformat(given["today"]) if given["today"] else None
-    gate = Gate(given["secret"], from_password_file=given["password_file"])
+    ended = given.get("ended_sessions")
+    gate = Gate(
+        given["secret"],
+        from_password_file=given["password_file"],
+        ended_file=Path(ended) if ended else None,
+    )
     advisor = Advisor(load_rule_base(rules))
     return create_app(Settings(advisor, gate, place, today, record_api=given["record_api"]))
