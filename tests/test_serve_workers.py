@@ -1,4 +1,5 @@
-"""`followup serve --workers 2` on PostgreSQL: a worker killed mid-load loses nothing committed.
+"""`followup serve --workers 2`: a worker killed mid-load loses nothing committed (PostgreSQL),
+and a logout reaches every worker.
 
 The server runs for real on a free loopback port, recording the API's answers
 (`--record-api`); a few threads send cases for a bounded time while one worker gets SIGKILL.
@@ -125,3 +126,68 @@ def test_a_killed_worker_loses_nothing_committed(pg_url: str) -> None:
         [FOLLOWUP, "audit", "verify", "--audit-db", pg_url], capture_output=True, text=True
     )
     assert verify.returncode == 0, verify.stdout + verify.stderr
+
+
+def _get(port: int, path: str, cookies: dict[str, str]) -> http.client.HTTPResponse:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    header = "; ".join(f"{name}={value}" for name, value in cookies.items())
+    connection.request("GET", path, headers={"Cookie": header} if header else {})
+    response = connection.getresponse()
+    response.read()
+    connection.close()
+    return response
+
+
+def _cookies(response: http.client.HTTPResponse) -> dict[str, str]:
+    found = {}
+    for name, value in response.getheaders():
+        if name.lower() == "set-cookie":
+            pair = value.split(";")[0]
+            key, _, cookie = pair.partition("=")
+            found[key] = cookie.strip('"')
+    return found
+
+
+def test_a_logout_ends_the_session_in_every_worker(audit_db: Path) -> None:
+    port = _free_port()
+    server = subprocess.Popen(
+        [FOLLOWUP, "serve", "--workers", "2", "--port", str(port), "--today", "2026-11-26"]
+        + ["--audit-db", str(audit_db)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        start_new_session=True,
+    )
+    try:
+        assert server.stdout is not None
+        server.stdout.readline()
+        token = server.stdout.readline().decode().split("token=")[1].strip()
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                cookies = _cookies(_get(port, "/", {}))
+                break
+            except OSError:
+                time.sleep(0.2)
+        cookies.update(_cookies(_get(port, f"/login?token={token}", cookies)))
+        # Fresh connections reach either worker: each accepts the session.
+        assert {_get(port, "/audit", cookies).status for _ in range(20)} == {200}
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        header = "; ".join(f"{name}={value}" for name, value in cookies.items())
+        connection.request(
+            "POST",
+            "/logout",
+            body=f"csrf_token={cookies['followup_csrf']}",
+            headers={"Cookie": header, "Content-Type": "application/x-www-form-urlencoded"},
+        )
+        assert connection.getresponse().status == 303
+        connection.close()
+        # The same cookie, as a thief would send it, is refused by every worker.
+        assert {_get(port, "/audit", cookies).status for _ in range(20)} == {303}
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.communicate(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.communicate()
