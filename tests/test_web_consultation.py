@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import html
+import re
 from pathlib import Path
 
 import pytest
@@ -115,6 +116,25 @@ def test_the_answer_page_fills_names_into_the_draft(advisor: Advisor) -> None:
     ).text
     assert "Ada Lovelace" in page
     assert 'id="copy"' in page
+
+
+def test_the_pictures_come_with_their_words(advisor: Advisor) -> None:
+    replies = {
+        "interview_date": "2026-11-16",
+        "competing_offer": "no",
+        "has_update": "no",
+        "followups_sent": "0",
+        "timeline_given": "no",
+        "culture": "unsure",
+        "country": "",
+    }
+    page = web_client(advisor).get("/answer", params=replies).text
+    assert 'aria-describedby="timeline-words"' in page
+    assert "<li>Your interview: Monday 16 November 2026</li>" in page
+    assert "<li>Follow up on: Monday 30 November 2026</li>" in page
+    assert 'aria-describedby="reasoning-words"' in page
+    steps = re.findall(r'<ul id="reasoning-words" class="steps">(.*?)</ul>', page, re.DOTALL)
+    assert steps and "1. two_weeks_when_unsure applied because" in steps[0]
 
 
 def test_ask_and_advance_take_the_same_path(advisor: Advisor) -> None:

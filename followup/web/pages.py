@@ -21,7 +21,8 @@ from engine import Answer
 from engine.conditions import evaluate
 from engine.dates import long_date
 from engine.model import FactSpec
-from explain.why import why_not
+from explain.timeline import marks
+from explain.why import how, why_not
 
 from ..audit import AuditError, Entry
 from ..consultation import Consultation, Step
@@ -235,7 +236,10 @@ def answer_page(request: Request) -> Response:
         ),
         back="/?" + answers_query(consultation, **{AGAIN: _last_decision_fact(consultation)}),
         reasoning=_reasoning_svg(consultation, answer),
+        # The pictures' words, for screen readers and for whoever prefers text.
+        reasoning_words=how(consultation.rule_base, answer),
         timeline=_timeline_svg(consultation, answer),
+        timeline_words=[(mark.words, long_date(mark.day)) for mark in marks(answer)],
         actions=_other_actions(consultation, answer),
         why_not=_why_not(consultation, answer, params.get(WHY_NOT, "")),
         why_not_action=params.get(WHY_NOT, ""),
