@@ -40,7 +40,7 @@ BROKEN: list[tuple[str, str, str, str, str, str]] = [
     ('this must not be empty', 'messages.yaml', '  move_on:\n    headline: Move on — no more follow-ups for this role', "  move_on:\n    headline: ''", "headline: ''", "''"),
     ('`NAME` is not a valid name: use lowercase words joined by _ (like first_day)', 'advice.yaml', '  - id: reminder_is_due', '  - id: Reminder-Is-Due', 'Reminder-Is-Due', 'Reminder'),
     ('`NAME` is a reserved word and cannot name a fact', 'facts.yaml', '  reminder_day:\n    type: date', '  reminder_day:\n    type: date\n  value:\n    type: date', '  value:', 'value'),
-    ('the fact `NAME` is declared twice', 'facts.yaml', '  reminder_day:\n    type: date', '  reminder_day:\n    type: date\n  today:\n    type: date', '  today:\n    type: date\n  message:', 'today'),
+    ('the fact `NAME` is declared twice', 'facts.yaml', '  reminder_day:\n    type: date', '  reminder_day:\n    type: date\n  today:\n    type: date', '  today:\n    type: date\n    label: the day for a reminder', 'today'),
     ('`NAME` is a choice but lists no `values`', 'facts.yaml', '    values: [proactive, laid_back, unsure]\n', '', '    type: choice', 'type'),
     ('`plus_days` takes a whole number of days, not VALUE', 'advice.yaml', '        date: last_followup_date\n        plus_days: 7', '        date: last_followup_date\n        plus_days: seven', 'plus_days: seven', 'seven'),
     ('the default of `NAME` is below its minimum N', 'facts.yaml', '    minimum: 0\n    default: 0', '    minimum: 1\n    default: 0', '    default: 0', '0'),
