@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from . import schema
+from .adjusting import JOIN
 from .advisor import Advisor
 from .errors import AdvisorError, Location, RuleFileError
 from .facts import Origin, read_case
@@ -95,8 +96,9 @@ def _refused(result: Result) -> bool:
 
 
 def _run(advisor: Advisor, scenario: Scenario) -> Result:
-    known = [rule.id for rule in advisor.rule_base.rules]
-    unknown = [name for name in scenario.expect.get("fired", []) if name not in known]
+    known = [rule.id for rule in advisor.rule_base.written_rules()]
+    expected_fired = _as_written(scenario.expect.get("fired", []))
+    unknown = [name for name in expected_fired if name not in known]
     if unknown:
         hint = did_you_mean(unknown[0], known)
         return Result(
@@ -121,16 +123,20 @@ def _run(advisor: Advisor, scenario: Scenario) -> Result:
                 f"follow_up_on: expected {expected_day or 'none'}, "
                 f"got {got['follow_up_on'] or 'none'}"
             )
-    if "fired" in scenario.expect and list(scenario.expect["fired"]) != got["fired_rules"]:
-        differences.append(
-            f"fired: expected {', '.join(scenario.expect['fired'])}; "
-            f"got {', '.join(got['fired_rules'])}"
-        )
+    fired = _as_written(got["fired_rules"])
+    if "fired" in scenario.expect and expected_fired != fired:
+        differences.append(f"fired: expected {', '.join(expected_fired)}; got {', '.join(fired)}")
     said = " ".join(_texts(got))
     for words in scenario.expect.get("says", []):
         if str(words) not in said:
             differences.append(f"says: `{words}` is not in the answer or the draft")
     return Result(scenario, tuple(differences), tuple(got["fired_rules"]))
+
+
+def _as_written(rule_ids: list[str]) -> list[str]:
+    """Rule ids as the rule file writes them: a rule combined with the rules that moved its
+    day ("a+b", engine/adjusting.py) is each of them, in order."""
+    return [written for rule_id in rule_ids for written in str(rule_id).split(JOIN)]
 
 
 def _texts(value: Any) -> Iterator[str]:

@@ -258,3 +258,20 @@ def test_rules_diff_names_the_rule_that_moved_the_day(
         f"1 of 2 cases from {cases} would get other advice",
         "  line 1: wait on 2026-12-07 → wait on 2026-12-09 (rule rare_editions_take_longer)",
     ]
+
+
+def test_scenarios_name_the_rules_as_written(run_cli: RunCli, tiny: Path) -> None:
+    result = run_cli("rules", "test", str(tiny))
+    assert result.exit_code == 0, result.stdout
+    assert "not fired by any scenario" not in result.stdout
+    scenarios = tiny / "tests" / "reservations.yaml"
+    edit(scenarios, "fired: [ask_after_two_weeks, rare_", "fired: [ask_after_two_weeks, rarer_")
+    result = run_cli("rules", "test", str(tiny))
+    assert result.exit_code == 1
+    assert "unknown rule `rarer_editions_take_longer` in fired" in result.stdout
+    edit(scenarios, "rarer_editions_take_longer, wait", "wait")
+    result = run_cli("rules", "test", str(tiny))
+    assert (
+        "fired: expected ask_after_two_weeks, wait_for_the_day; got ask_after_two_weeks, "
+        "rare_editions_take_longer, wait_for_the_day"
+    ) in result.stdout
