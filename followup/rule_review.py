@@ -144,6 +144,12 @@ def scenario_results(folder: Path, advisor: Advisor) -> Iterator[Result]:
         yield from run_scenarios(advisor, read_scenarios(path), scenario_questions(advisor))
 
 
+def scenario_where(result: Result) -> str:
+    """Where a scenario is written, from the rule folder: `tests/advice.yaml:10:5`."""
+    place = result.scenario.location
+    return f"tests/{Path(place.file).name}:{place.line}:{place.column}"
+
+
 # -- the impact on recorded answers -------------------------------------------------------------
 
 

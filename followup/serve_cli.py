@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from engine import Advisor, load_rule_base
+from engine.loader import default_rules_dir
 
 from .audit import default_place
 from .audit_cli import audit_db_option
@@ -91,7 +92,8 @@ def serve(
             gate = Gate.from_file(password_file) if password_file else Gate.with_token()
         except PasswordFileError as error:
             raise click.BadParameter(str(error), param_hint="--password-file") from None
-    settings = Settings(advisor, gate, place, day, record_api=record_api)
+    folder = rules_dir or default_rules_dir()
+    settings = Settings(advisor, gate, place, day, record_api=record_api, rules_dir=folder)
     shown = f"[{host}]" if ":" in host else host
     address = f"http://{shown}:{port}/"
     click.echo(f"followup is open at {address}  (Ctrl-C stops it)")
@@ -105,5 +107,5 @@ def serve(
         uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
         return
     # Each worker builds its own app from these settings: one login secret, one trail.
-    os.environ[ENVIRONMENT] = to_environment(rules_dir, place, day, gate, record_api)
+    os.environ[ENVIRONMENT] = to_environment(folder, place, day, gate, record_api)
     uvicorn.run(FACTORY, factory=True, workers=workers, host=host, port=port, log_level="warning")

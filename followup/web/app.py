@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from . import api, audit_pages, pages, rules_page
+from . import api, audit_pages, editor_api, pages, rules_page
 from .security import SecurityMiddleware
 from .settings import STATIC, Settings
 
@@ -24,6 +25,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(audit_pages.router)
     app.include_router(rules_page.router)
     app.include_router(api.router)
+    app.include_router(editor_api.router)
+    app.add_exception_handler(StarletteHTTPException, editor_api.unreadable_body)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(SecurityMiddleware)
     return app

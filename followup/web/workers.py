@@ -15,6 +15,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from engine import Advisor, load_rule_base
+from engine.loader import default_rules_dir
 
 from ..audit import Place
 from ..backend import is_url
@@ -55,4 +56,8 @@ def app_from_environment() -> FastAPI:
     today = datetime.date.fromisoformat(given["today"]) if given["today"] else None
     gate = Gate(given["secret"], from_password_file=given["password_file"])
     advisor = Advisor(load_rule_base(rules))
-    return create_app(Settings(advisor, gate, place, today, record_api=given["record_api"]))
+    folder = rules or default_rules_dir()
+    settings = Settings(
+        advisor, gate, place, today, record_api=given["record_api"], rules_dir=folder
+    )
+    return create_app(settings)
