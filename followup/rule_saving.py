@@ -68,7 +68,8 @@ def edits_in_words(edits: Sequence[Edit]) -> list[str]:
     lines = []
     for edit in edits:
         if isinstance(edit, SetValue):
-            lines.append(f"{edit.field.key} set to {edit.value!r}")
+            where = " ".join(str(key).replace("_", " ") for key in edit.field.keys)
+            lines.append(f"{edit.field.kind} {edit.field.name}: {where} set to {edit.value!r}")
         elif isinstance(edit, AddRule):
             lines.append(f"rule added: {edit.rule.get('id')}")
         elif isinstance(edit, RemoveRule):

@@ -129,7 +129,7 @@ def test_a_save_is_a_version_and_a_stale_save_is_refused(rules_copy: Path) -> No
     assert isinstance(stale, Stale)
     assert stale.current == saved.version
     assert any("10 days" in line for line in stale.theirs)
-    assert "plus_days set to 12" in stale.yours[0]
+    assert "plus days set to 12" in stale.yours[0]
     versions = History(rules_copy).versions()
     assert [(v.author, v.version) for v in versions] == [("Dana", saved.version), (FOUND, first)]
 

@@ -132,7 +132,9 @@ def test_a_stale_save_is_409_with_both_changes(rules_copy: Path) -> None:
     assert stale.status_code == 409
     body = stale.json()
     assert any("+ 10 days" in line for line in body["theirs"])
-    assert body["yours"] == [f"{PLUS_DAYS} set to 12"]
+    assert body["yours"] == [
+        "rule two_weeks_when_unsure: then first followup day plus days set to 12"
+    ]
     assert load_rule_base(rules_copy).rule("two_weeks_when_unsure").then[0].value.plus_days == 10
 
 
