@@ -173,3 +173,61 @@ def test_removing_a_rule_that_leaves_a_gap_is_refused(rules_copy: Path) -> None:
     shown = client.post("/rules/edit", data={**data, "csrf_token": csrf(client)})
     assert shown.status_code == 422
     assert "a gap: no rule decides the action" in html.unescape(shown.text)
+
+
+def test_a_rule_is_built_from_the_facts_domains_and_added(rules_copy: Path) -> None:
+    client = logged_in(rules_copy)
+    picked = client.get("/rules/new?step=when&fact=culture").text
+    values = picked.split('name="value"')[1].split("</select>")[0]
+    offered = re.findall(r'<option value="(\w+)">', values)
+    assert sorted(offered) == ["laid_back", "proactive", "unsure"]  # the fact's own answers
+    steps = [
+        "add=when&fact=followups_sent&op=at_least&value=3",
+        "add=then&fact=action&value=move_on",
+        "add=then&fact=follow_up_on&base=",
+    ]
+    address = "/rules/new"
+    for step in steps:
+        joined = "&" if "?" in address else "?"
+        moved = client.get(f"{address}{joined}{step}", follow_redirects=False)
+        assert moved.status_code == 303
+        address = moved.headers["location"]
+    page = client.get(address).text
+    assert "the number of follow-ups sent is at least 3" in page
+    data = {
+        **form_of(page.split('action="/rules/new" class="builder"')[1]),
+        "id": "three_strikes",
+        "priority": "95",
+        "reason": "Three messages without a reply are enough.",
+        "source": "The Art of the Follow-Up, paragraph 6",
+        "when": "followups_sent|at_least|3",
+        "then": ["action|move_on", "follow_up_on|"],
+        "action": "save",
+        "csrf_token": csrf(client),
+    }
+    saved = client.post("/rules/new", data=data, follow_redirects=False)
+    assert saved.status_code == 303
+    rule = load_rule_base(rules_copy).rule("three_strikes")
+    assert rule.priority == 95 and rule.conditions()[0].op == "at_least"
+
+
+def test_a_value_outside_the_domain_is_refused_in_words(rules_copy: Path) -> None:
+    client = logged_in(rules_copy)
+    page = client.get("/rules/new?add=when&fact=followups_sent&op=at_least&value=many").text
+    assert "Write a whole number, such as 2." in page
+    assert client.get("/rules/new?add=when&fact=culture&op=equals&value=rude").status_code == 422
+    data = {
+        "id": "broken",
+        "priority": "95",
+        "reason": "Enough.",
+        "source": "paragraph 6",
+        "when": "folowups_sent|at_least|3",
+        "then": "action|move_on",
+        "action": "check",
+        "csrf_token": csrf(client),
+    }
+    shown = client.post("/rules/new", data=data)
+    assert shown.status_code == 422
+    assert "unknown fact `folowups_sent` (did you mean `followups_sent`?)" in html.unescape(
+        shown.text
+    )

@@ -6,7 +6,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from . import api, audit_pages, editor_api, editor_pages, pages, rules_page
+from . import api, audit_pages, editor_api, editor_pages, pages, rule_builder, rules_page
 from .security import SecurityMiddleware
 from .settings import STATIC, Settings
 
@@ -24,6 +24,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(pages.router)
     app.include_router(audit_pages.router)
     app.include_router(editor_pages.router)
+    app.include_router(rule_builder.router)
     app.include_router(rules_page.router)
     app.include_router(api.router)
     app.include_router(editor_api.router)
