@@ -83,7 +83,7 @@ def test_a_misspelt_fact_is_refused_at_its_field(rules_copy: Path) -> None:
     page = client.get("/rules/edit").text
     status, _, shown = post(client, page, "save", **{DATE_BASE: "interveiw_date"})
     assert status == 422
-    assert "did you mean “interview date”?" in error_at(shown, DATE_BASE)
+    assert "did you mean “interview_date”?" in error_at(shown, DATE_BASE)
     assert load_rule_base(rules_copy).version == form_of(page)["based_on"]
 
 

@@ -93,7 +93,7 @@ def _rule_card(raw: Mapping[str, Any], rule_base: RuleBase) -> Card:
             ("Then", "; ".join(f"{c.fact} = {conclusion_text(c.value)}" for c in rule.then))
         )
     fields = [_number(rule_id, ("priority",), "Priority (the higher decides first)", raw)]
-    fields += _condition_numbers(rule_id, raw.get("when"))
+    fields += _condition_numbers(rule_id, raw.get("when"), rule_base)
     fields += _day_counts(rule_id, raw.get("then"))
     fields += [
         _text(
@@ -104,12 +104,14 @@ def _rule_card(raw: Mapping[str, Any], rule_base: RuleBase) -> Card:
     return Card(Field("rule", rule_id), rule_id, words, fields, removable=True)
 
 
-def _condition_numbers(rule_id: str, when: Any) -> Iterator[FormField]:
+def _condition_numbers(rule_id: str, when: Any, rule_base: RuleBase) -> Iterator[FormField]:
     """A number a condition compares with: `followups_sent: {at_least: 2}`."""
     for index, item in enumerate(when if isinstance(when, list) else []):
         if not isinstance(item, dict) or len(item) != 1:
             continue
         [(fact, test)] = item.items()
+        spec = rule_base.facts.get(str(fact))
+        named = spec.words if spec is not None else str(fact)
         if _is_number(test):
             label = f"When {fact} is"
             yield FormField(
@@ -119,7 +121,8 @@ def _condition_numbers(rule_id: str, when: Any) -> Iterator[FormField]:
             [(op, value)] = test.items()
             if _is_number(value) and op in OPERATOR_WORDS:
                 where = Field("rule", rule_id, ("when", index, fact, op))
-                yield FormField(where, f"When {fact} {OPERATOR_WORDS[op]}", str(value), "number")
+                words = f"When {named} {OPERATOR_WORDS[op]}"
+                yield FormField(where, words, str(value), "number")
 
 
 def _day_counts(rule_id: str, then: Any) -> Iterator[FormField]:

@@ -195,7 +195,7 @@ def _in_field_words(finding: Finding, item: FormField) -> str:
     words = finding.in_words
     if key and f"`{key}`" in words:
         words = words.replace(f"`{key}`", f"“{label}”", 1)
-    return _QUOTED_KEY.sub(lambda match: f"“{match.group(1).replace('_', ' ')}”", words)
+    return _QUOTED_KEY.sub(lambda match: f"“{match.group(1)}”", words)
 
 
 # -- the history -----------------------------------------------------------------------------------
