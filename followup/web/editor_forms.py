@@ -94,7 +94,7 @@ def _rule_card(raw: Mapping[str, Any], rule_base: RuleBase) -> Card:
         )
     fields = [_number(rule_id, ("priority",), "Priority (the higher decides first)", raw)]
     fields += _condition_numbers(rule_id, raw.get("when"), rule_base)
-    fields += _day_counts(rule_id, raw.get("then"))
+    fields += _day_counts(rule_id, raw.get("then"), rule_base)
     fields += [
         _text(
             Field("rule", rule_id, ("reason",)), "Reason shown to the job seeker", raw, "long_text"
@@ -113,10 +113,8 @@ def _condition_numbers(rule_id: str, when: Any, rule_base: RuleBase) -> Iterator
         spec = rule_base.facts.get(str(fact))
         named = spec.words if spec is not None else str(fact)
         if _is_number(test):
-            label = f"When {fact} is"
-            yield FormField(
-                Field("rule", rule_id, ("when", index, fact)), label, str(test), "number"
-            )
+            where = Field("rule", rule_id, ("when", index, fact))
+            yield FormField(where, f"When {named} is", str(test), "number")
         elif isinstance(test, dict) and len(test) == 1:
             [(op, value)] = test.items()
             if _is_number(value) and op in OPERATOR_WORDS:
@@ -125,15 +123,18 @@ def _condition_numbers(rule_id: str, when: Any, rule_base: RuleBase) -> Iterator
                 yield FormField(where, words, str(value), "number")
 
 
-def _day_counts(rule_id: str, then: Any) -> Iterator[FormField]:
+def _day_counts(rule_id: str, then: Any, rule_base: RuleBase) -> Iterator[FormField]:
     """A day a rule works out: the date it counts from, and how many days on."""
     for fact, value in then.items() if isinstance(then, dict) else []:
+        spec = rule_base.facts.get(str(fact))
+        day = (spec.words if spec is not None else str(fact)).capitalize()
         if isinstance(value, dict) and "date" in value:
             base = Field("rule", rule_id, ("then", fact, "date"))
-            yield FormField(base, f"{fact}: counted from the date", str(value["date"]))
+            yield FormField(base, f"{day}: counted from the date", str(value["date"]))
             if "plus_days" in value:
                 days = Field("rule", rule_id, ("then", fact, "plus_days"))
-                yield FormField(days, f"{fact}: days after it", str(value["plus_days"]), "number")
+                label = f"{day}: days after it"
+                yield FormField(days, label, str(value["plus_days"]), "number")
 
 
 def _is_number(value: Any) -> bool:
