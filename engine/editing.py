@@ -92,6 +92,9 @@ def _load(texts: Mapping[str, str], file_name: str) -> Any:
         return _yaml().load(text)
     except YAMLError as error:
         raise EditError(f"{file_name} cannot be read as YAML: {error}") from None
+    except RecursionError:
+        # Nesting deeper than any rule file needs (the loader refuses it in words too).
+        raise EditError(f"{file_name} is nested too deeply to edit") from None
 
 
 def _dump(document: Any) -> str:
