@@ -16,6 +16,7 @@ from typing import Any
 
 from engine import Advisor, AdvisorError, EngineError, Location, RuleBase, RuleFileError
 from engine.analysis import analyse
+from engine.errors import visible
 from engine.fields import Field, FieldPlace, field_at
 from engine.loader import RULE_FILES, Inspection, inspect_rule_base
 from engine.scenarios import Result, Scenario, read_scenarios, run_scenarios, scenario_files
@@ -52,16 +53,17 @@ class Finding:
             first = f"error: {self.message}{hint}"
         else:
             first = f"{where}{self.message}{hint}"
+        # A message may quote a value with control characters: shown, never sent to the terminal.
         if self.example is None:
-            return [first]
+            return [visible(first)]
         shown = ", ".join(f"{name}: {_show(value)}" for name, value in self.example.items())
-        return [first, f"  for example: {shown}"]
+        return [visible(first), f"  for example: {shown}"]
 
     @property
     def in_words(self) -> str:
         """The problem and its suggestion, without the file and line (shown at the field)."""
         hint = f" ({self.suggestion})" if self.suggestion else ""
-        return f"{self.message}{hint}"
+        return visible(f"{self.message}{hint}")
 
 
 def _show(value: Any) -> str:

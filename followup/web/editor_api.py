@@ -181,6 +181,7 @@ class VersionJson(BaseModel):
 NEEDS_LOGIN: dict[int | str, dict[str, Any]] = {
     401: {"description": "Log in first, or send Authorization: Bearer TOKEN.", "model": Refusal},
     404: {"description": "The server has no rule folder to edit.", "model": Refusal},
+    413: {"description": "The body is larger than the limit."},
 }
 SAVE_REFUSALS: dict[int | str, dict[str, Any]] = {
     **NEEDS_LOGIN,
