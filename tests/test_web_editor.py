@@ -231,3 +231,15 @@ def test_a_value_outside_the_domain_is_refused_in_words(rules_copy: Path) -> Non
     assert "unknown fact `folowups_sent` (did you mean `followups_sent`?)" in html.unescape(
         shown.text
     )
+
+
+def test_a_signature_keeps_its_lines_and_a_headline_its_words(rules_copy: Path) -> None:
+    client = logged_in(rules_copy)
+    page = client.get("/rules/edit").text
+    signature = "message/first_followup/body/4/text"
+    assert form_of(page)[signature] == "Kind regards,\n{candidate_name}"
+    changed = {signature: "With thanks,\r\n{candidate_name}", "action/wait/headline": "Wait"}
+    assert post(client, page, "save", **changed)[0] == 303
+    written = (rules_copy / "messages.yaml").read_text()
+    assert "      - text: |-\n          With thanks,\n          {candidate_name}\n" in written
+    assert "    headline: Wait\n" in written

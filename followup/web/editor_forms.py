@@ -147,7 +147,7 @@ def _number(rule_id: str, keys: tuple[str, ...], label: str, raw: Mapping[str, A
 
 def _text(where: Field, label: str, raw: Mapping[str, Any], kind: FieldKind = "text") -> FormField:
     value = raw.get(str(where.keys[-1]), "")
-    return FormField(where, label, "" if value is None else " ".join(str(value).split()), kind)
+    return FormField(where, label, "" if value is None else shown_text(str(value)), kind)
 
 
 def _fact_card(name: str, raw: Any) -> Card:
@@ -175,7 +175,7 @@ def _message_card(name: str, raw: Any) -> Card:
                 keys = (*keys, "text")
             where = Field("message", name, keys)
             label = f"Paragraph {index + 1}"
-            fields.append(FormField(where, label, " ".join(text.split()), "long_text"))
+            fields.append(FormField(where, label, shown_text(text), "long_text"))
     return Card(Field("message", name), f"Message template: {name}", [], fields)
 
 
@@ -224,10 +224,17 @@ def read_form(form: Mapping[str, Any], shown: Cards, removed: list[str]) -> Post
     return posted
 
 
+def shown_text(text: str) -> str:
+    """A text as a field shows it: on one line, unless its lines are meant (a signature)."""
+    if "\n" in text.strip():
+        return "\n".join(line.rstrip() for line in text.strip().splitlines())
+    return " ".join(text.split())
+
+
 def _taken(text: str, kind: FieldKind) -> Any:
     """The value as the files hold it: a whole number for a number field, else the text."""
     if kind != "number":
-        return " ".join(text.split())
+        return shown_text(text)
     cleaned = text.strip()
     if cleaned.lstrip("-").isdigit() and len(cleaned) < 10:
         return int(cleaned)
