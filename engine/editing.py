@@ -19,7 +19,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString
 
-from .fields import KIND_FILES, KINDS, EditError, Field, FieldPlace, Kind
+from .fields import GENERAL, KIND_FILES, KINDS, EditError, Field, FieldPlace, Kind
 from .limits import RULES, size
 from .loader import RULE_FILES
 
@@ -145,6 +145,11 @@ def _item(document: Any, target: Field) -> Any:
     if target.kind == "rule":
         rules = _rules(document)
         return rules[_rule_index(rules, target.name)]
+    if target.kind == "guidance":
+        guidance = document.get("guidance") if isinstance(document, CommentedMap) else None
+        if target.name == GENERAL and isinstance(guidance, CommentedMap):
+            return guidance
+        raise EditError(f"there is no guidance {target.name!r}", field_key=target.key)
     sections = {"fact": ("given", "derived"), "message": ("messages",), "action": ("actions",)}
     for section in sections[target.kind]:
         items = document.get(section) if isinstance(document, CommentedMap) else None
@@ -290,6 +295,11 @@ def _items(document: Any, kind: Kind) -> Iterator[tuple[str, Any, int]]:
         for index, rule in enumerate(rules if isinstance(rules, CommentedSeq) else []):
             if isinstance(rule, CommentedMap) and isinstance(rule.get("id"), str):
                 yield rule["id"], rule, rules.lc.item(index)[0] + 1
+        return
+    if kind == "guidance":
+        guidance = document.get("guidance")
+        if isinstance(guidance, CommentedMap):
+            yield GENERAL, guidance, document.lc.key("guidance")[0] + 1
         return
     sections = {"fact": ("given", "derived"), "message": ("messages",), "action": ("actions",)}
     for section in sections[kind]:

@@ -13,14 +13,17 @@ from typing import Literal
 from .errors import RuleFileError
 from .loader import RULE_FILES
 
-Kind = Literal["rule", "fact", "message", "action"]
-KINDS: tuple[Kind, ...] = ("rule", "fact", "message", "action")
+Kind = Literal["rule", "fact", "message", "action", "guidance"]
+KINDS: tuple[Kind, ...] = ("rule", "fact", "message", "action", "guidance")
 KIND_FILES: dict[Kind, str] = {
     "rule": RULE_FILES["advice"],
     "fact": RULE_FILES["facts"],
     "message": RULE_FILES["messages"],
     "action": RULE_FILES["messages"],
+    # The writing guidance shown with every answer: one, named `general`.
+    "guidance": RULE_FILES["messages"],
 }
+GENERAL = "general"
 # A field's name is short; a longer one is refused rather than looked up.
 FIELD_CHARS = 300
 
@@ -57,7 +60,8 @@ class Field:
         if len(parts) < 2 or parts[0] not in KINDS or not parts[1]:
             raise EditError(
                 f"{text[:60]!r} names no field: write kind/name/key, such as "
-                "rule/two_weeks_when_unsure/priority (kinds: rule, fact, message, action)",
+                "rule/two_weeks_when_unsure/priority (kinds: rule, fact, message, action, "
+                "guidance)",
                 field_key=text[:FIELD_CHARS],
             )
         keys = tuple(int(part) if part.isdigit() else part for part in parts[2:])

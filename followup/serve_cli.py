@@ -63,10 +63,12 @@ def serve(
     record_api: bool,
     audit_db: Path | str | None,
 ) -> None:
-    """Open the advisor in a web browser: the consultation, the answer and the audit trail.
+    """Open the advisor in a web browser: the consultation, the answer, the audit trail and
+    the rule editor.
 
-    Listens on 127.0.0.1:8000 (this computer only) unless told otherwise. The audit pages
-    need the login address printed at start, or the password in --password-file.
+    Listens on 127.0.0.1:8000 (this computer only) unless told otherwise. The audit pages and
+    the rule editor (/rules/edit, which saves into the --rules folder) need the login address
+    printed at start, or the password in --password-file.
 
     \b
     Examples:

@@ -154,3 +154,15 @@ def test_restore_writes_the_old_files_back_as_a_new_version(rules_copy: Path) ->
     assert isinstance(restored, Saved)
     assert current_texts(rules_copy) == original
     assert len(History(rules_copy).versions()) == 3
+
+
+def test_the_general_guidance_is_a_field_too(rules_copy: Path) -> None:
+    texts = current_texts(rules_copy)
+    point = Field("guidance", "general", ("points", 0))
+    new = apply_edits(texts, [SetValue(point, "Keep it short.")])
+    messages = RULE_FILES["messages"]
+    assert _diff(texts[messages], new[messages]) == [
+        "-    - Keep it short, professional and polite.",
+        "+    - Keep it short.",
+    ]
+    assert load_rule_base_from(new).guidance[0] == "Keep it short."

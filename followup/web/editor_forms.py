@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from engine import RuleBase
 from engine.editing import Edit, RemoveRule, SetValue
-from engine.fields import Field
+from engine.fields import GENERAL, Field
 from engine.loader import RULE_FILES
 from engine.source import parse_document
 from explain.words import OPERATOR_WORDS, conclusion_text, describe
@@ -79,6 +79,7 @@ def cards(texts: Mapping[str, str], rule_base: RuleBase) -> Cards:
         [
             *(_message_card(name, raw) for name, raw in messages.get("messages", {}).items()),
             *(_action_card(name, raw) for name, raw in messages.get("actions", {}).items()),
+            _guidance_card(messages.get("guidance", {})),
         ],
     )
 
@@ -187,6 +188,19 @@ def _action_card(name: str, raw: Any) -> Card:
         where = Field("action", name, ("guidance", index))
         fields.append(FormField(where, f"Guidance {index + 1}", " ".join(str(point).split())))
     return Card(Field("action", name), f"Advice: {name}", [], fields)
+
+
+def _guidance_card(raw: Any) -> Card:
+    raw = raw if isinstance(raw, dict) else {}
+    fields = [
+        _text(Field("guidance", GENERAL, ("title",)), "Title", raw),
+        _text(Field("guidance", GENERAL, ("source",)), "Source in the article", raw),
+    ]
+    points = raw.get("points")
+    for index, point in enumerate(points if isinstance(points, list) else []):
+        where = Field("guidance", GENERAL, ("points", index))
+        fields.append(FormField(where, f"Point {index + 1}", shown_text(str(point))))
+    return Card(Field("guidance", GENERAL), "How to write it (shown with every answer)", [], fields)
 
 
 # -- the posted form ----------------------------------------------------------------------------
