@@ -243,3 +243,20 @@ def test_a_signature_keeps_its_lines_and_a_headline_its_words(rules_copy: Path) 
     written = (rules_copy / "messages.yaml").read_text()
     assert "      - text: |-\n          With thanks,\n          {candidate_name}\n" in written
     assert "    headline: Wait\n" in written
+
+
+def test_files_broken_by_hand_are_said_and_a_version_restores_them(rules_copy: Path) -> None:
+    client = logged_in(rules_copy)
+    page = client.get("/rules/edit").text
+    assert post(client, page, "save", **{PLUS_DAYS: "10"})[0] == 303
+    advice = rules_copy / "advice.yaml"
+    advice.write_text(advice.read_text().replace("rules:\n", "rules\n", 1))
+    broken = client.get("/rules/edit")
+    assert broken.status_code == 503
+    assert "The rule files cannot be read" in broken.text and 'href="/rules/history"' in broken.text
+    history = client.get("/rules/history").text
+    number = re.findall(r'name="version_id" value="(\d+)"', history)[0]
+    based_on = re.findall(r'name="based_on" value="(\w+)"', history)[0]
+    data = {"version_id": number, "based_on": based_on, "csrf_token": csrf(client)}
+    assert client.post("/rules/history", data=data, follow_redirects=False).status_code == 303
+    assert client.get("/rules/edit").status_code == 200

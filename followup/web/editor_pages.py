@@ -17,6 +17,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from engine import AdvisorError
 from engine.fields import EditError, Field
 from engine.loader import rule_base_version
 
@@ -74,11 +75,28 @@ def editor(request: Request, saved: str = "") -> Response:
     closed = _closed(request)
     if closed is not None:
         return closed
-    found, version = _current_cards(request, {})
+    try:
+        found, version = _current_cards(request, {})
+    except AdvisorError as error:
+        return _unreadable(request, error)
     notice = ""
     if saved:
         notice = f"Saved as version {saved[:12]}. The advice uses it from now on."
     return _editor_page(request, found, Shown(version, notice=notice))
+
+
+def _unreadable(request: Request, error: AdvisorError) -> Response:
+    """The files on disk were broken by hand: say where, and offer the saved versions."""
+    return page(
+        request,
+        "message.html",
+        503,
+        title="The rule files cannot be read",
+        text=f"{error.one_line()}. Fix it in a text editor (followup rules check shows every "
+        "problem), or restore a saved version.",
+        link=HISTORY,
+        link_text="Versions and undo",
+    )
 
 
 def _current_cards(request: Request, typed: Mapping[str, str]) -> tuple[Cards, str]:
@@ -101,9 +119,12 @@ async def editor_post(request: Request) -> Response:
         return _expired(request)
     based_on, author = _text(form.get("based_on")), _text(form.get("author"))[:100]
     removed = [value for value in form.getlist(REMOVE) if isinstance(value, str)]
-    shown, version = _current_cards(request, {})
-    posted = read_form(form, shown, removed)
-    found, _ = _current_cards(request, posted.changed)
+    try:
+        shown, version = _current_cards(request, {})
+        posted = read_form(form, shown, removed)
+        found, _ = _current_cards(request, posted.changed)
+    except AdvisorError as error:
+        return _unreadable(request, error)
     state = Shown(based_on or version, author)
     if posted.refused:
         state.errors = {key: [message] for key, message in posted.refused.items()}
