@@ -20,7 +20,7 @@ from ruamel.yaml.error import YAMLError
 from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString
 
 from .fields import GENERAL, KIND_FILES, KINDS, EditError, Field, FieldPlace, Kind
-from .limits import RULES, size
+from .limits import RULES, size, value_problem
 from .loader import RULE_FILES
 
 # The width the shipped files are wrapped at: a reworded folded text is wrapped the same way.
@@ -70,6 +70,8 @@ def _null(representer: Any, _data: None) -> Any:
 
 def apply_edits(texts: Mapping[str, str], edits: Sequence[Edit]) -> dict[str, str]:
     """The rule files' texts after the edits; files no edit touches are returned unchanged."""
+    for edit in edits:
+        _check_values(edit)
     documents: dict[str, Any] = {}
     for edit in edits:
         file_name = RULE_FILES["advice"] if not isinstance(edit, SetValue) else edit.field.file
@@ -99,8 +101,25 @@ def _load(texts: Mapping[str, str], file_name: str) -> Any:
 
 def _dump(document: Any) -> str:
     out = io.StringIO()
-    _yaml().dump(document, out)
+    try:
+        _yaml().dump(document, out)
+    except (YAMLError, IndexError, ValueError) as error:
+        raise EditError(f"the change cannot be written as YAML: {error}") from None
     return out.getvalue()
+
+
+def _check_values(edit: Edit) -> None:
+    """Refuse text a rule file cannot hold (control characters, broken characters, too long)
+    before it is written, naming the field it was meant for."""
+    if isinstance(edit, SetValue):
+        value, where = edit.value, edit.field.key
+    elif isinstance(edit, AddRule):
+        value, where = edit.rule, f"rule/{edit.rule.get('id', '')}"
+    else:
+        value, where = edit.rule_id, f"rule/{edit.rule_id[:64]}"
+    problem = value_problem(value, RULES)
+    if problem is not None:
+        raise EditError(f"the new value {problem}", field_key=where)
 
 
 def _apply(document: Any, edit: Edit) -> None:

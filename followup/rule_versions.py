@@ -129,7 +129,7 @@ class History:
         return [_version(row) for row in rows]
 
     def get(self, version_id: int) -> Version | None:
-        if not self.path.exists():
+        if not self.path.exists() or not 0 < version_id < 2**63:
             return None
         with self._db() as db:
             row = db.execute("SELECT * FROM versions WHERE id = ?", (version_id,)).fetchone()

@@ -157,3 +157,19 @@ def test_restore_brings_the_old_advice_back(rules_copy: Path) -> None:
 def test_a_server_without_a_rule_folder_edits_nothing(advisor: Advisor) -> None:
     client = TestClient(create_app(Settings(advisor, Gate("secret-token"), None, DAY)))
     assert client.get("/api/rules", headers=BEARER).status_code == 404
+
+
+def test_text_a_rule_file_cannot_hold_is_refused_at_its_field(rules_copy: Path) -> None:
+    client = editor_client(rules_copy)
+    reason = "rule/reach_out_sooner/reason"
+    body = {"changes": [{"field": reason, "value": "a\u0007b"}]}
+    refused = client.post("/api/rules/preview", json=body, headers=BEARER)
+    assert refused.status_code == 400
+    assert refused.json()["where"] == reason
+    assert "a control character (\\x07)" in refused.json()["error"]
+    # Half a character cannot even be read: refused with the body's shape, never echoed.
+    half = '{"changes": [{"field": "' + reason + '", "value": "a\\ud800b"}]}'
+    headers = {**BEARER, "content-type": "application/json"}
+    refused = client.post("/api/rules/preview", content=half, headers=headers)
+    assert refused.status_code == 422
+    assert "ud800" not in refused.text

@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Request
 from fastapi.exception_handlers import http_exception_handler
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 from pydantic import Field as Shape
@@ -32,7 +33,9 @@ router = APIRouter(prefix="/api/rules")
 LOG_IN = "log in first (the token printed when the server started)"
 Text = Annotated[str, Shape(max_length=10_000)]
 Name = Annotated[str, Shape(max_length=200)]
-Scalar = Annotated[str, Shape(max_length=10_000)] | int | bool | None
+# Whole numbers as large as a rule file could mean (the check bounds each kind further).
+Whole = Annotated[int, Shape(ge=-1_000_000_000, le=1_000_000_000)]
+Scalar = Annotated[str, Shape(max_length=10_000)] | Whole | bool | None
 
 
 class FieldChange(BaseModel):
@@ -66,12 +69,12 @@ class ConclusionIn(BaseModel):
     fact: Name
     value: Scalar = None
     date: Name | None = None
-    plus_days: int | None = None
+    plus_days: Whole | None = None
 
 
 class NewRule(BaseModel):
     id: Name
-    priority: int
+    priority: Whole
     when: Annotated[list[ConditionIn], Shape(max_length=20)] = []
     then: Annotated[list[ConclusionIn], Shape(max_length=10)] = []
     reason: Text = ""
@@ -94,7 +97,7 @@ class SaveRequest(Edits):
 
 
 class RestoreRequest(BaseModel):
-    version_id: int
+    version_id: Annotated[int, Shape(ge=1, le=2**62)]
     based_on: Annotated[str, Shape(max_length=64)]
     author: Annotated[str, Shape(max_length=100)] = ""
 
@@ -323,6 +326,17 @@ async def unreadable_body(request: Request, error: Exception) -> Response:
         return refusal(400, f"the request body cannot be read: {error.detail}")
     assert isinstance(error, StarletteHTTPException)
     return await http_exception_handler(request, error)
+
+
+async def malformed_body(_request: Request, error: Exception) -> Response:
+    """FastAPI's 422 for a body of the wrong shape, without echoing the input: a body may hold
+    text that cannot even be written back (half a character)."""
+    assert isinstance(error, RequestValidationError)
+    found = [
+        {"loc": list(item.get("loc", ())), "msg": str(item.get("msg", "")), "type": item["type"]}
+        for item in error.errors()
+    ]
+    return JSONResponse({"detail": found}, 422)
 
 
 # -- between JSON and the library ------------------------------------------------------------------
