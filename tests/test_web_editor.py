@@ -51,8 +51,19 @@ def test_the_editor_needs_the_login(rules_copy: Path) -> None:
     client = TestClient(
         create_app(Settings(Advisor(load_rule_base(rules_copy)), Gate("x"), None, DAY))
     )
-    assert client.get("/rules/edit", follow_redirects=False).headers["location"] == "/login"
+    to_login = client.get("/rules/edit", follow_redirects=False).headers["location"]
+    assert to_login == "/login?next=/rules/edit"
     assert client.get("/rules/history", follow_redirects=False).status_code == 303
+    login = client.get(to_login).text
+    assert '<input type="hidden" name="next" value="/rules/edit">' in login
+    data = {"secret": "x", "next": "/rules/edit", "csrf_token": csrf(client)}
+    assert client.post("/login", data=data, follow_redirects=False).headers["location"] == (
+        "/rules/edit"
+    )
+    elsewhere = {**data, "next": "https://example.org/"}
+    assert client.post("/login", data=elsewhere, follow_redirects=False).headers["location"] == (
+        "/audit"
+    )
 
 
 def test_every_rule_is_a_card_with_its_values(rules_copy: Path) -> None:

@@ -71,10 +71,10 @@ def editor(browser: Browser, editor_server: str) -> Iterator[Page]:
     opened = context.new_page()
     problems: list[str] = []
     opened.on("console", lambda message: problems.extend(_problem(message.type, message.text)))
-    opened.goto("/login")
+    opened.goto("/rules/edit")  # the login first, then back to the editor
     opened.get_by_label("Token").fill(TOKEN)
     opened.get_by_role("button", name="Log in").click()
-    expect(opened.get_by_role("heading", name="Audit trail")).to_be_visible()
+    expect(opened.get_by_role("heading", name="Edit the rules")).to_be_visible()
     yield opened
     context.close()
     assert problems == []

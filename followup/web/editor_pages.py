@@ -45,7 +45,7 @@ def _closed(request: Request) -> Response | None:
     """The login page for a visitor not logged in; a word when there is nothing to edit."""
     settings = _settings(request)
     if not settings.gate.allows(request):
-        return RedirectResponse("/login", status_code=303)
+        return RedirectResponse(f"/login?next={EDITOR}", status_code=303)
     if editor_folder(settings) is None:
         return page(
             request,

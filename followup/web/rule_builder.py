@@ -93,7 +93,7 @@ def builder(request: Request) -> Response:
     """The rule so far, and the next step: choose a fact, then its comparison and value."""
     settings = _settings(request)
     if not settings.gate.allows(request):
-        return RedirectResponse("/login", status_code=303)
+        return RedirectResponse(f"/login?next={EDITOR}", status_code=303)
     if editor_folder(settings) is None:
         return RedirectResponse(EDITOR, status_code=303)
     params = request.query_params
@@ -214,7 +214,7 @@ async def builder_post(request: Request) -> Response:
     """Check the new rule with the others, or add it (a new version of the files)."""
     settings = _settings(request)
     if not settings.gate.allows(request):
-        return RedirectResponse("/login", status_code=303)
+        return RedirectResponse(f"/login?next={EDITOR}", status_code=303)
     folder = editor_folder(settings)
     if folder is None:
         return RedirectResponse(EDITOR, status_code=303)
