@@ -173,3 +173,13 @@ def test_text_a_rule_file_cannot_hold_is_refused_at_its_field(rules_copy: Path) 
     refused = client.post("/api/rules/preview", content=half, headers=headers)
     assert refused.status_code == 422
     assert "ud800" not in refused.text
+
+
+def test_another_worker_answers_with_the_saved_rules(rules_copy: Path) -> None:
+    # Two apps on one folder, as two `serve --workers` processes: a save in one reaches both.
+    saving, other = editor_client(rules_copy), editor_client(rules_copy)
+    assert other.post("/api/advice", json=UNSURE).json()["follow_up_on"] == "2026-11-30"
+    saved = saving.post("/api/rules/save", headers=BEARER, json=_ten_days(_version(saving)))
+    answer = other.post("/api/advice", json=UNSURE).json()
+    assert answer["rule_base"]["version"] == saved.json()["version"]
+    assert answer["action"] == "follow_up_now"
