@@ -24,8 +24,9 @@ STATIC = HERE / "static"
 HTMX = "htmx-2.0.11.min.js"
 
 
-# A rule folder's files as last seen: name, size and time of change of each.
-Signature = tuple[tuple[str, int, int], ...]
+# A rule folder's files as last seen: name, inode, size and time of change of each (a save
+# replaces a file, so its inode changes even when its size and the clock's tick do not).
+Signature = tuple[tuple[str, int, int, int], ...]
 
 
 @dataclass
@@ -91,7 +92,7 @@ def files_signature(folder: Path) -> Signature:
         try:
             status = (folder / name).stat()
         except OSError:
-            seen.append((name, -1, -1))
+            seen.append((name, -1, -1, -1))
             continue
-        seen.append((name, status.st_size, status.st_mtime_ns))
+        seen.append((name, status.st_ino, status.st_size, status.st_mtime_ns))
     return tuple(seen)
