@@ -2,28 +2,26 @@
 
 from __future__ import annotations
 
-import datetime
 import functools
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
 import click
 
-from engine import Advisor, AdvisorError, EngineError, RuleFileError, load_rule_base
+from engine import Advisor, RuleFileError, load_rule_base
 from engine.adjusting import JOIN
-from engine.analysis import analyse
 from engine.loader import default_rules_dir, inspect_rule_base
-from engine.scenarios import Scenario, read_scenarios, run_scenarios, scenario_files
+from engine.scenarios import read_scenarios, run_scenarios, scenario_files
 from explain.diff import case_changes, rule_changes
 
-from .audit import AuditStore, Place
+from .audit import Place
 from .audit_cli import audit_db_option, open_store
-from .consultation import Consultation, Prompt
 from .errors import FAILED, cli_errors
 from .inputs import parse_day, read_cases_file
 from .output import emit, graph_output_options
+from .rule_review import cases_from_audit, check_findings, problem_count, scenario_questions
 
 
 @click.group()
@@ -83,23 +81,9 @@ def check(folder: Path | None) -> None:
         followup rules check my-rules/
     """
     inspection = inspect_rule_base(folder)
-    lines = [
-        problem.one_line() if problem.location else f"error: {problem.one_line()}"
-        for problem in inspection.problems
-    ]
-    count = len(inspection.problems)
-    if inspection.rule_base is not None:
-        decides_at = inspection.documents["advice"].where(("decides",))
-        try:
-            found = analyse(inspection.rule_base, decides_at)
-        except (RuleFileError, EngineError) as error:  # the engine cannot take these rules
-            lines.append(error.one_line())
-            count += 1
-            found = []
-        for problem in found:
-            lines += problem.lines()
-            count += 1
-    lines += [_warning(warning) for warning in inspection.warnings]
+    findings = check_findings(inspection)
+    lines = [line for finding in findings for line in finding.lines()]
+    count = problem_count(findings)
     for line in lines:
         click.echo(line)
     where = folder or default_rules_dir()
@@ -110,13 +94,6 @@ def check(folder: Path | None) -> None:
     assert rule_base is not None
     count = len(rule_base.written_rules())
     click.echo(f"ok: {where}: {count} rules, no gaps, no conflicts, every rule can fire")
-
-
-def _warning(warning: RuleFileError) -> str:
-    """A finding that does not stop the rules working, marked so it reads as less than a fault."""
-    where = f"{warning.location}: " if warning.location else ""
-    hint = f" ({warning.suggestion})" if warning.suggestion else ""
-    return f"{where}warning: {warning.message}{hint}"
 
 
 @rules.command("test")
@@ -143,7 +120,7 @@ def test_rules(folder: Path | None) -> None:
         passed = failed = 0
         fired: set[str] = set()
         for path in files:
-            for result in run_scenarios(advisor, read_scenarios(path), _questions(advisor)):
+            for result in run_scenarios(advisor, read_scenarios(path), scenario_questions(advisor)):
                 fired.update(result.fired)
                 if result.passed:
                     passed += 1
@@ -160,33 +137,6 @@ def test_rules(folder: Path | None) -> None:
         click.echo(f"not fired by any scenario: {', '.join(uncovered)}")
     click.echo(f"{passed} passed, {failed} failed")
     sys.exit(FAILED if failed else 0)
-
-
-def _questions(advisor: Advisor) -> Callable[[Scenario], list[str]]:
-    """The facts `followup ask` asks for a scenario, its questions answered from its facts."""
-
-    def asked(scenario: Scenario) -> list[str]:
-        def reply(prompt: Prompt) -> str:
-            value = scenario.facts.get(prompt.fact)
-            return "" if value is None else _typed(value)
-
-        consultation = Consultation(advisor, scenario.today, reply, lambda _text: None)
-        try:
-            consultation.run()
-        except AdvisorError:
-            pass  # the answers are refused: the scenario's own check says so
-        return list(consultation.order)
-
-    return asked
-
-
-def _typed(value: Any) -> str:
-    """A fact's value as a person types it at a question."""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, list):
-        return "; ".join(str(item) for item in value)
-    return str(value)
 
 
 @rules.command()
@@ -230,7 +180,7 @@ def diff(
             label = str(cases_file)
         else:
             store = open_store(audit_db)
-            cases = list(_cases_from_audit(store)) if store.exists() else []
+            cases = cases_from_audit(store) if store.exists() else []
             label = f"the audit trail ({store.location})"
         changes = rule_changes(before, after)
         click.echo("\n".join(changes) if changes else "no change in the rules")
@@ -239,14 +189,6 @@ def diff(
     for change in moved:
         because = f" (rule {change.responsible})" if change.responsible else ""
         click.echo(f"  {change.label}: {change.before} → {change.after}{because}")
-
-
-def _cases_from_audit(
-    store: AuditStore,
-) -> Iterator[tuple[str, dict[str, Any], datetime.date]]:
-    for record in store.records():
-        if record.today is not None:
-            yield f"record {record.id}", record.facts, datetime.date.fromisoformat(record.today)
 
 
 @rules.command("tree")

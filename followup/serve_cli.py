@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from engine import Advisor, load_rule_base
+from engine.loader import default_rules_dir
 
 from .audit import default_place
 from .audit_cli import audit_db_option
@@ -63,10 +64,12 @@ def serve(
     record_api: bool,
     audit_db: Path | str | None,
 ) -> None:
-    """Open the advisor in a web browser: the consultation, the answer and the audit trail.
+    """Open the advisor in a web browser: the consultation, the answer, the audit trail and
+    the rule editor.
 
-    Listens on 127.0.0.1:8000 (this computer only) unless told otherwise. The audit pages
-    need the login address printed at start, or the password in --password-file.
+    Listens on 127.0.0.1:8000 (this computer only) unless told otherwise. The audit pages and
+    the rule editor (/rules/edit, which saves into the --rules folder) need the login address
+    printed at start, or the password in --password-file.
 
     \b
     Examples:
@@ -92,7 +95,8 @@ def serve(
             gate = Gate.from_file(password_file) if password_file else Gate.with_token()
         except PasswordFileError as error:
             raise click.BadParameter(str(error), param_hint="--password-file") from None
-    settings = Settings(advisor, gate, place, day, record_api=record_api)
+    folder = rules_dir or default_rules_dir()
+    settings = Settings(advisor, gate, place, day, record_api=record_api, rules_dir=folder)
     shown = f"[{host}]" if ":" in host else host
     address = f"http://{shown}:{port}/"
     click.echo(f"followup is open at {address}  (Ctrl-C stops it)")
@@ -110,7 +114,7 @@ def serve(
     with tempfile.TemporaryDirectory(prefix="followup-sessions-") as shared:
         gate.ended_file = Path(shared) / "ended"
         gate.ended_file.touch(mode=0o600)
-        os.environ[ENVIRONMENT] = to_environment(rules_dir, place, day, gate, record_api)
+        os.environ[ENVIRONMENT] = to_environment(folder, place, day, gate, record_api)
         uvicorn.run(
             FACTORY, factory=True, workers=workers, host=host, port=port, log_level="warning"
         )

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from . import api, audit_pages, pages, rules_page
+from . import api, audit_pages, editor_api, editor_pages, pages, rule_builder, rules_page
 from .security import SecurityMiddleware
 from .settings import STATIC, Settings
 
@@ -22,8 +24,13 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.settings = settings
     app.include_router(pages.router)
     app.include_router(audit_pages.router)
+    app.include_router(editor_pages.router)
+    app.include_router(rule_builder.router)
     app.include_router(rules_page.router)
     app.include_router(api.router)
+    app.include_router(editor_api.router)
+    app.add_exception_handler(StarletteHTTPException, editor_api.unreadable_body)
+    app.add_exception_handler(RequestValidationError, editor_api.malformed_body)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(SecurityMiddleware)
     return app

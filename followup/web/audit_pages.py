@@ -41,12 +41,20 @@ def _to_login() -> Response:
 # -- logging in -------------------------------------------------------------------------------
 
 
+# The pages a login may lead back to (any other `next` is ignored: never another site).
+AFTER_LOGIN = frozenset({"/audit", "/rules/edit", "/rules/new", "/rules/history"})
+
+
+def _after_login(offered: str) -> str:
+    return offered if offered in AFTER_LOGIN else "/audit"
+
+
 @router.get("/login")
-def login_page(request: Request, token: str = "") -> Response:
+def login_page(request: Request, token: str = "", next: str = "") -> Response:
     """The login form; the address printed at start (with ?token=) logs in at once."""
     gate = _settings(request).gate
     if token and not gate.from_password_file and gate.matches(token[:200]):
-        return _logged_in(request)
+        return _logged_in(request, _after_login(next))
     return page(
         request,
         "login.html",
@@ -54,6 +62,7 @@ def login_page(request: Request, token: str = "") -> Response:
         title="Log in to the audit trail",
         password=gate.from_password_file,
         refused=bool(token),
+        after=_after_login(next),
     )
 
 
@@ -64,8 +73,9 @@ async def login(request: Request) -> Response:
     gate = _settings(request).gate
     if not csrf_ok(request, _text(form.get(CSRF_FIELD))):
         return page(request, "login.html", 403, title="Log in", password=gate.from_password_file)
+    after = _after_login(_text(form.get("next")))
     if isinstance(offered, str) and gate.matches(offered[:200]):
-        return _logged_in(request)
+        return _logged_in(request, after)
     return page(
         request,
         "login.html",
@@ -73,11 +83,12 @@ async def login(request: Request) -> Response:
         title="Log in to the audit trail",
         password=gate.from_password_file,
         refused=True,
+        after=after,
     )
 
 
-def _logged_in(request: Request) -> Response:
-    response = RedirectResponse("/audit", status_code=303)
+def _logged_in(request: Request, after: str = "/audit") -> Response:
+    response = RedirectResponse(after, status_code=303)
     session = _settings(request).gate.open_session()
     response.set_cookie(SESSION_COOKIE, session, httponly=True, samesite="strict", path="/")
     return response

@@ -15,6 +15,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from engine import Advisor, load_rule_base
+from engine.loader import default_rules_dir
 
 from ..audit import Place
 from ..backend import is_url
@@ -61,4 +62,8 @@ def app_from_environment() -> FastAPI:
         ended_file=Path(ended) if ended else None,
     )
     advisor = Advisor(load_rule_base(rules))
-    return create_app(Settings(advisor, gate, place, today, record_api=given["record_api"]))
+    folder = rules or default_rules_dir()
+    settings = Settings(
+        advisor, gate, place, today, record_api=given["record_api"], rules_dir=folder
+    )
+    return create_app(settings)
