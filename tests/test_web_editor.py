@@ -77,6 +77,13 @@ def test_every_rule_is_a_card_with_its_values(rules_copy: Path) -> None:
     assert "<dt>When</dt><dd>(competing_offer is yes or has_update is yes)</dd>" in page
 
 
+def test_a_rule_moving_another_rules_day_says_so_on_its_card(tiny_copy: Path) -> None:
+    page = logged_in(tiny_copy).get("/rules/edit").text
+    assert "<dt>Moves</dt><dd>ask day other rules work out, 3 days later</dd>" in page
+    fields = form_of(page)
+    assert fields["rule/rare_editions_take_longer/then/ask_day/plus_days"] == "3"
+
+
 def test_a_negative_number_is_refused_at_its_field(rules_copy: Path) -> None:
     client = logged_in(rules_copy)
     page = client.get("/rules/edit").text

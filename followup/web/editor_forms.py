@@ -13,11 +13,12 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from engine import RuleBase
+from engine.adjusting import adjusted_day
 from engine.editing import Edit, RemoveRule, SetValue
 from engine.fields import GENERAL, Field
 from engine.loader import RULE_FILES
 from engine.source import parse_document
-from explain.words import OPERATOR_WORDS, conclusion_text, describe
+from explain.words import OPERATOR_WORDS, conclusion_text, describe, plural
 
 FieldKind = Literal["number", "text", "long_text"]
 WAS = "was:"  # the prefix of the hidden twin carrying the value a field was shown with
@@ -93,6 +94,13 @@ def _rule_card(raw: Mapping[str, Any], rule_base: RuleBase) -> Card:
         words.append(
             ("Then", "; ".join(f"{c.fact} = {conclusion_text(c.value)}" for c in rule.then))
         )
+        day = adjusted_day(rule)
+        if day is not None:  # a day counted from itself moves the day other rules work out
+            moved = next(c.value for c in rule.then if c.fact == day)
+            later = plural(moved.plus_days, "day")
+            words.append(
+                ("Moves", f"{rule_base.facts[day].words} other rules work out, {later} later")
+            )
     fields = [_number(rule_id, ("priority",), "Priority (the higher decides first)", raw)]
     fields += _condition_numbers(rule_id, raw.get("when"), rule_base)
     fields += _day_counts(rule_id, raw.get("then"), rule_base)
