@@ -18,7 +18,7 @@ from engine.scenarios import Scenario, read_scenarios, run_scenarios, scenario_f
 from explain.diff import case_changes, rule_changes
 
 from .audit import AuditStore, Place
-from .audit_cli import audit_db_option, open_store
+from .audit_place import audit_db_option, open_store
 from .consultation import Consultation, Prompt
 from .errors import FAILED, cli_errors
 from .inputs import parse_day, read_cases_file

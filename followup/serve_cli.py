@@ -11,7 +11,7 @@ import click
 from engine import Advisor, load_rule_base
 
 from .audit import default_place
-from .audit_cli import audit_db_option
+from .audit_place import audit_db_option
 from .errors import cli_errors
 from .inputs import parse_day
 

@@ -11,7 +11,8 @@ import pytest
 from bench.cases import generate_cases, write_jsonl
 from bench.reference import reference_advice
 from engine import Advisor, EngineError, RuleBase, load_rule_base, read_case, session
-from engine.proof import distinct_cases, proof_path
+from engine.proof import distinct_cases
+from engine.proof_cache import proof_path
 
 from .conftest import TODAY, RunCli
 
