@@ -14,7 +14,7 @@ one question asked two ways.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -171,12 +171,16 @@ class _TreeBuilder:
         # Each rule's place in the firing order; the rules of each priority concluding each
         # fact (a rule's rivals are among these), grouped by the given values they require.
         self.rank = {rule.id: place for place, rule in enumerate(self.order)}
-        self.concluders: dict[tuple[int, str], dict[Requirement, list[Rule]]] = {}
+        self.concluders: dict[tuple[int, str], _Concluders] = {}
+        # The rules requiring each value of a given fact.
+        self.requiring: dict[tuple[str, Any], list[str]] = {}
+        self.required = {rule.id: _required(rule.when, self.facts) for rule in self.order}
         for rule in self.order:
-            required = _required(rule.when, self.facts)
+            required = self.required[rule.id]
+            for pair in required:
+                self.requiring.setdefault(pair, []).append(rule.id)
             for fact in dict.fromkeys(c.fact for c in rule.then):
-                groups = self.concluders.setdefault((rule.priority, fact), {})
-                groups.setdefault(required, []).append(rule)
+                self.concluders.setdefault((rule.priority, fact), _Concluders()).add(rule, required)
         self.given_only = frozenset(
             rule.id
             for rule in rule_base.rules
@@ -267,13 +271,11 @@ class _TreeBuilder:
             # Only the rules of its priority concluding one of its facts, and of those only the
             # ones that can apply together with it: one requiring `track: a` never applies
             # where another requiring `track: b` does.
-            required = dict(_required(rule.when, self.facts))
+            required = self.required[rule.id]
             candidates = {
                 self.rank[other.id]: other
                 for fact in mine
-                for theirs, others in self.concluders.get((rule.priority, fact), {}).items()
-                if all(required.get(name, value) == value for name, value in theirs)
-                for other in others
+                for other in self.concluders[rule.priority, fact].compatible(required)
             }
             found = []
             for _place, other in sorted(candidates.items()):
@@ -399,18 +401,49 @@ class _TreeBuilder:
 
     def _assume(self, state: State, test: Compare, answer: bool) -> State:
         if test.fact in state.domains and not isinstance(test.value, FactRef):
-            kept = frozenset(
-                value
-                for value in state.domains[test.fact]
-                if compare(test, {test.fact: value}) == answer
-            )
-            return replace(state, domains={**state.domains, test.fact: kept})
+            domain = state.domains[test.fact]
+            kept = frozenset(v for v in domain if compare(test, {test.fact: v}) == answer)
+            # The rules requiring a value the fact can no longer have are false for good.
+            gone = {
+                rule_id
+                for value in domain - kept
+                for rule_id in self.requiring.get((test.fact, value), ())
+                if rule_id in state.pending
+            }
+            pending = _without(state.pending, gone) if gone else state.pending
+            return replace(state, domains={**state.domains, test.fact: kept}, pending=pending)
         key, polarity = predicate_key(test)
         return replace(state, settled={**state.settled, key: answer == polarity})
 
 
 # The given facts a rule's condition requires to equal one value each, as (fact, value) pairs.
 Requirement = frozenset[tuple[str, Any]]
+
+
+class _Concluders:
+    """The rules of one priority concluding one fact, grouped by the given values they require."""
+
+    def __init__(self) -> None:
+        self.groups: dict[Requirement, list[Rule]] = {}
+        # The groups requiring some value of a fact, and those requiring one value of it.
+        self.naming: dict[str, set[Requirement]] = {}
+        self.requiring: dict[tuple[str, Any], set[Requirement]] = {}
+
+    def add(self, rule: Rule, required: Requirement) -> None:
+        self.groups.setdefault(required, []).append(rule)
+        for name, value in required:
+            self.naming.setdefault(name, set()).add(required)
+            self.requiring.setdefault((name, value), set()).add(required)
+
+    def compatible(self, required: Requirement) -> Iterator[Rule]:
+        """The rules that can apply together with one requiring `required`: not those
+        requiring another value of a fact it requires."""
+        excluded: set[Requirement] = set()
+        for name, value in required:
+            excluded |= self.naming.get(name, set()) - self.requiring.get((name, value), set())
+        for theirs, rules in self.groups.items():
+            if theirs not in excluded:
+                yield from rules
 
 
 def _required(condition: Condition, facts: Mapping[str, FactSpec]) -> Requirement:
@@ -426,7 +459,10 @@ def _required(condition: Condition, facts: Mapping[str, FactSpec]) -> Requiremen
     )
 
 
-def _without(pending: Mapping[str, Rule], dropped: list[str]) -> dict[str, Rule]:
+def _without(pending: Mapping[str, Rule], dropped: Collection[str]) -> dict[str, Rule]:
+    if len(dropped) > len(pending) // 2:
+        gone = set(dropped)
+        return {rule_id: rule for rule_id, rule in pending.items() if rule_id not in gone}
     kept = dict(pending)  # a copy in one step, then only the dropped rules touched
     for rule_id in dropped:
         del kept[rule_id]
