@@ -17,6 +17,8 @@ from typing import Any
 
 import networkx as nx
 
+from .dpi import PNG_DPI
+
 PICTURE_FORMATS = ("svg", "png", "pdf")
 WRAP = 34
 
@@ -189,14 +191,21 @@ def to_dot(graph: nx.DiGraph) -> str:
     return str(_agraph(graph).string())
 
 
-def render_picture(graph: nx.DiGraph, fmt: str) -> bytes:
-    """The graph drawn by Graphviz (dot) as svg, png or pdf."""
+def render_picture(graph: nx.DiGraph, fmt: str, dpi: int = PNG_DPI) -> bytes:
+    """The graph drawn by Graphviz (dot) as svg, png (at `dpi` pixels per inch) or pdf."""
     if fmt not in PICTURE_FORMATS:
         raise ValueError(f"not a picture format: {fmt}")
     agraph = _agraph(graph)
+    set_dpi(agraph, fmt, dpi)
     with quiet_graphviz():
         data = agraph.draw(format=fmt, prog="dot")
     return bytes(data)
+
+
+def set_dpi(agraph: Any, fmt: str, dpi: int) -> None:
+    """A PNG's pixels per inch; svg and pdf are drawn in points, unchanged."""
+    if fmt == "png":
+        agraph.graph_attr["dpi"] = str(dpi)
 
 
 def to_json(graph: nx.DiGraph) -> str:

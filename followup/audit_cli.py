@@ -125,7 +125,11 @@ def _texts(value: object) -> list[str]:
 @click.argument("record_id", type=int, metavar="ID")
 @graph_output_options
 def explain_record(
-    audit_db: Place | None, record_id: int, output_format: str | None, out: Path | None
+    audit_db: Place | None,
+    record_id: int,
+    output_format: str | None,
+    out: Path | None,
+    dpi: int | None,
 ) -> None:
     """Draw the reasoning of a recorded answer, from its stored trace and rules.
 
@@ -141,7 +145,7 @@ def explain_record(
         answer = stored_answer(store, record)
         rule_base = stored_rule_base(store, str(record.rule_base_version))
         fmt = pictures.graph_format(output_format, out)
-        emit(pictures.rendered(pictures.reasoning(rule_base, answer), fmt), fmt, out)
+        emit(pictures.rendered(pictures.reasoning(rule_base, answer), fmt, dpi), fmt, out)
 
 
 @audit.command("replay")

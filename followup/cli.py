@@ -383,6 +383,7 @@ def explain(
     country: str | None,
     output_format: str | None,
     out: Path | None,
+    dpi: int | None,
     why_not_action: str | None,
     tree: bool,
     timeline: bool,
@@ -420,13 +421,13 @@ def explain(
 
         fmt = pictures.graph_format(output_format, out)
         if timeline:
-            emit(pictures.timeline(rule_base, answer, fmt), fmt, out)
+            emit(pictures.timeline(rule_base, answer, fmt, dpi), fmt, out)
             return
         if tree:
             drawn = pictures.tree(rule_base, answer.outcome.values)
         else:
             drawn = pictures.reasoning(rule_base, answer)
-        emit(pictures.rendered(drawn, fmt), fmt, out)
+        emit(pictures.rendered(drawn, fmt, dpi), fmt, out)
 
 
 def _write_draft(answer: Answer, path: Path) -> None:

@@ -250,7 +250,9 @@ def _cases_from_audit(
 @rules.command("tree")
 @_folder
 @graph_output_options
-def rules_tree(folder: Path | None, output_format: str | None, out: Path | None) -> None:
+def rules_tree(
+    folder: Path | None, output_format: str | None, out: Path | None, dpi: int | None
+) -> None:
     """Draw the whole rule base as a decision tree: questions inside, advice at the leaves.
 
     The tree is derived from the rules (in priority order), not drawn by hand.
@@ -266,4 +268,4 @@ def rules_tree(folder: Path | None, output_format: str | None, out: Path | None)
         from . import pictures  # noqa: PLC0415 - networkx and Graphviz load only for graphs
 
         fmt = pictures.graph_format(output_format, out)
-        emit(pictures.rendered(pictures.tree(rule_base), fmt), fmt, out)
+        emit(pictures.rendered(pictures.tree(rule_base), fmt, dpi), fmt, out)

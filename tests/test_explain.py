@@ -124,6 +124,20 @@ def test_svg_png_pdf_dot(advisor: Advisor, rule_base: RuleBase) -> None:
     assert {node["id"] for node in data["nodes"]} == set(graph.nodes)
 
 
+def test_png_resolution(run_cli: RunCli, tmp_path: Path) -> None:
+    def width(*dpi: str) -> int:
+        out = tmp_path / "reasoning.png"
+        case = str(EXAMPLES / "timeline.yaml")
+        result = run_cli("explain", case, "--today", "2026-11-26", "-o", str(out), *dpi)
+        assert result.exit_code == 0, result.output
+        return int.from_bytes(out.read_bytes()[16:20], "big")
+
+    # 60 pixels an inch unless asked: twice as many pixels a side at 120.
+    assert abs(width("--dpi", "120") - 2 * width()) <= 2
+    result = run_cli("explain", "--set", "followups_sent=0", "--dpi", "5", "-o", "x.png")
+    assert result.exit_code != 0 and "--dpi" in result.output
+
+
 def test_text_marks(advisor: Advisor, rule_base: RuleBase) -> None:
     text = to_text(reasoning_graph(rule_base, example_answer(advisor, rule_base, "timeline")))
     assert text.startswith("Advice: Wait — follow up on Monday 7 December 2026, in 11 days")

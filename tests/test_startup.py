@@ -11,6 +11,7 @@ from engine import load_rule_base
 from engine.cache import cache_root
 from engine.loader import inspect_rule_base
 from engine.proof import cached_proof
+from engine.proof_cache import remember
 from engine.schema import VALIDATED
 
 from .conftest import EXAMPLES, edit
@@ -69,7 +70,10 @@ def test_advise_loads_no_heavy_library(tmp_path: Path) -> None:
 def test_kept_proof_loads_no_durable_rules(tmp_path: Path) -> None:
     # Without a kept proof, `auto` runs the case on durable_rules, which must load then.
     assert {"durable", "durable_rules_engine"} <= _advise_modules(tmp_path)
-    assert cached_proof(load_rule_base()).proven
+    rule_base = load_rule_base()
+    proof = cached_proof(rule_base)
+    assert proof.proven
+    remember(rule_base, proof)  # in this test's cache folder, even if known in memory before
     # With the proof kept (as `rules check` or a batch leaves it), neither durable_rules nor
     # the enumeration of cases that proves the engines equal is imported.
     modules = _loaded(tmp_path)
