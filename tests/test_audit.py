@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from followup import chain
 from followup.audit import AuditStore
 
 from .conftest import EXAMPLES, TODAY, RunCli, Trail, edit
@@ -260,3 +261,29 @@ def test_a_killed_batch_leaves_a_valid_chain(trail: Trail, tmp_path: Path) -> No
 def test_audit_commands_have_help(run_cli: RunCli, command: str) -> None:
     result = run_cli("audit", command, "--help")
     assert result.exit_code == 0 and "Example" in result.stdout
+
+
+VALUES = [None, True, False, 0, -5, 10**30, 1.5, float("nan"), "", 'é\u2028\x00"\\', [1, "x"]]
+
+
+@pytest.mark.parametrize("value", [*VALUES, dict(zip("bac", VALUES, strict=False))])
+def test_canonical_json_is_jsons_own(value: object) -> None:
+    # Hashes are taken over this text: it must stay exactly what json.dumps writes.
+    expected = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    assert chain.canonical(value) == expected
+    facts = {"é": value, "a": value, "B": [value]}
+    row = chain.new_row(
+        record_id=1,
+        prev_hash=chain.GENESIS,
+        kind="advice",
+        recorded_at="2026-11-26T00:00:00+00:00",
+        source="test",
+        today="2026-11-26",
+        facts=facts,
+        rule_base_version="v",
+        trace=[],
+        answer={"action": value},
+    )
+    assert row["facts"] == chain.canonical(facts)
+    assert row["answer"] == chain.canonical({"action": value})
+    assert chain.verify([row], lambda _version: None).ok
