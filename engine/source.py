@@ -126,6 +126,12 @@ if _LIBYAML:
             yaml.constructor.SafeConstructor.__init__(self)
             yaml.resolver.Resolver.__init__(self)
 
+        def compose_scalar_node(self, anchor: Any) -> yaml.ScalarNode:
+            node: yaml.ScalarNode = super().compose_scalar_node(anchor)
+            if node.style == "":
+                node.style = None  # a plain scalar: libyaml says '', PyYAML None
+            return node
+
     _FastLoader.yaml_implicit_resolvers = _Loader.yaml_implicit_resolvers
     _FastLoader.yaml_constructors = _Loader.yaml_constructors
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
 from engine import source
 from engine.errors import RuleFileError
@@ -58,6 +59,29 @@ def _read(text: str, name: str) -> object:
     + [(path.read_text(encoding="utf-8"), path.name) for path in FILES],
 )
 def test_both_parsers_agree(text: str, name: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    fast = _read(text, name)
+    fast = _read(text, name), _nodes(text)
     monkeypatch.setattr(source, "_LIBYAML", False)
-    assert fast == _read(text, name)
+    assert fast == (_read(text, name), _nodes(text))
+
+
+def _nodes(text: str) -> object:
+    """The composed nodes, as far as anything reads them: kind, tag, value, style, place."""
+    try:
+        node = source._compose(text, source.RULES)
+    except Exception as error:  # noqa: BLE001 - the same refusal either way
+        return type(error).__name__, str(error)
+    return _node(node)
+
+
+def _node(node: object) -> object:
+    if node is None:
+        return None
+    assert isinstance(node, yaml.Node)
+    if isinstance(node, yaml.ScalarNode):
+        value: object = node.value
+    elif isinstance(node, yaml.SequenceNode):
+        value = [_node(item) for item in node.value]
+    else:
+        value = [(_node(key), _node(item)) for key, item in node.value]
+    mark = (node.start_mark.line, node.start_mark.column)
+    return type(node).__name__, node.tag, value, getattr(node, "style", None), mark
