@@ -22,7 +22,7 @@ from .cache import CACHE_ENV
 from .model import RuleBase
 
 # Bump when the evaluator or the enumeration changes: older proofs are then ignored.
-PROOF_FORMAT = 1
+PROOF_FORMAT = 2
 _MEMO: dict[str, Proof] = {}
 
 
