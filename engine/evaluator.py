@@ -15,7 +15,6 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .conditions import compare
 from .dates import Move, long_date
 from .errors import EngineError, FactError
 from .facts import add_computed, case_calendar
@@ -138,9 +137,15 @@ def compile_test(test: Compare) -> Holds:
     if test.op == "known":
         want = bool(expected)
         return lambda values: (values.get(fact) is not None) is want
-    if isinstance(expected, FactRef):
-        return lambda values: compare(test, values)
     compared = _OPERATORS[test.op]
+    if isinstance(expected, FactRef):
+        other = expected.name
+
+        def holds_against(values: Mapping[str, Any]) -> bool:
+            actual, against = values.get(fact), values.get(other)
+            return actual is not None and against is not None and bool(compared(actual, against))
+
+        return holds_against
 
     def holds(values: Mapping[str, Any]) -> bool:
         actual = values.get(fact)
