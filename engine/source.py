@@ -137,10 +137,15 @@ if _LIBYAML:
 
 
 _SCALARS = _Loader("")
-# Texts the fast loader leaves to PyYAML's own reader: characters it refuses, tabs and byte
-# order marks, where the two parsers do not always agree. (A text libyaml refuses is read
-# again by PyYAML too, so that errors are PyYAML's words at PyYAML's places.)
-_PYYAML_ONLY = re.compile(yaml.reader.Reader.NON_PRINTABLE.pattern + "|[\t\ufeff]")
+# Texts the fast loader leaves to PyYAML's own reader: characters it refuses (its own compiled
+# pattern: compiling the like again costs milliseconds of every start), tabs and byte order
+# marks, where the two parsers do not always agree. (A text libyaml refuses is read again by
+# PyYAML too, so that errors are PyYAML's words at PyYAML's places.)
+_NON_PRINTABLE = yaml.reader.Reader.NON_PRINTABLE
+
+
+def _pyyaml_only(text: str) -> bool:
+    return "\t" in text or "\ufeff" in text or _NON_PRINTABLE.search(text) is not None
 
 
 @dataclass
@@ -283,7 +288,7 @@ def parse_document(text: str, name: str, limits: Limits = RULES) -> Document:
 
 
 def _compose(text: str, limits: Limits) -> yaml.Node | None:
-    if _LIBYAML and not _PYYAML_ONLY.search(text):
+    if _LIBYAML and not _pyyaml_only(text):
         try:
             return _composed(_FastLoader(text), limits)
         except Exception:  # noqa: BLE001 - read again below, to be refused in PyYAML's words

@@ -27,7 +27,6 @@ from .batch import json_text, run_batch
 from .errors import FAILED, cli_errors
 from .inputs import open_batch, parse_day, read_facts_file
 from .output import OutputError, emit, graph_output_options, write_atomically
-from .render import draft_email, print_answer, print_lines
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -276,6 +275,8 @@ def advise(
         from rich.console import Console  # noqa: PLC0415 - rich (30 ms to import) only for text at a terminal
 
         console = Console(highlight=False)
+        from .render import print_answer, print_lines  # noqa: PLC0415 - for text output only
+
         print_answer(console, answer, names=why)
         if why:
             print_lines(console, "How this advice was reached", chain)
@@ -435,6 +436,8 @@ def _write_draft(answer: Answer, path: Path) -> None:
         click.echo(f"no message is due ({answer.headline}), so {path} was not written", err=True)
         return
     try:
+        from .render import draft_email  # noqa: PLC0415 - for --draft only
+
         write_atomically(path, draft_email(answer.message))
     except OSError as error:
         raise OutputError(f"--draft: cannot write {path}: {error.strerror}") from None
