@@ -18,7 +18,7 @@ from engine.facts import case_calendar
 from engine.model import RuleBase
 
 from .dpi import TIMELINE_DPI
-from .render import PICTURE_FORMATS, quiet_graphviz, set_dpi
+from .render import PICTURE_FORMATS, graphviz_format, quiet_graphviz, set_dpi
 
 # The strip's geometry, in points (1/72 inch).
 DAY_WIDTH = 30
@@ -73,7 +73,7 @@ def timeline_picture(
     drawing = _drawing(case_calendar(rule_base, answer.outcome.values), answer)
     set_dpi(drawing, fmt, dpi)
     with quiet_graphviz():
-        data = drawing.draw(format=fmt, prog="neato")
+        data = drawing.draw(format=graphviz_format(fmt), prog="neato")
     return bytes(data)
 
 

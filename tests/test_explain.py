@@ -15,6 +15,7 @@ import yaml
 
 from engine import Advisor, Answer, RuleBase, read_case
 from engine.tree import Leaf, Question, build_tree
+from explain.dpi import PNG_DPI
 from explain.graph import ADVICE_NODE, reasoning_graph, rule_node, tree_graph
 from explain.render import render_picture, to_dot, to_json, to_text
 
@@ -132,8 +133,8 @@ def test_png_resolution(run_cli: RunCli, tmp_path: Path) -> None:
         assert result.exit_code == 0, result.output
         return int.from_bytes(out.read_bytes()[16:20], "big")
 
-    # 60 pixels an inch unless asked: twice as many pixels a side at 120.
-    assert abs(width("--dpi", "120") - 2 * width()) <= 2
+    # PNG_DPI pixels an inch unless asked: twice as many pixels a side at twice that.
+    assert abs(width("--dpi", str(2 * PNG_DPI)) - 2 * width()) <= 2
     result = run_cli("explain", "--set", "followups_sent=0", "--dpi", "5", "-o", "x.png")
     assert result.exit_code != 0 and "--dpi" in result.output
 
