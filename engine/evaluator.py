@@ -11,7 +11,7 @@ distinct case (engine/proof.py).
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,14 +37,6 @@ def compile_matches(condition: Condition) -> Count:
     as `conditions.compare` decides it (tests/test_compiled.py holds the two side by side).
     """
     return _count(condition, negate=False)
-
-
-def compile_all_matches(
-    conditions: Sequence[Condition],
-) -> Callable[[Mapping[str, Any]], tuple[int, ...]]:
-    """One function counting the matches of every condition at once (see compile_matches)."""
-    counts = tuple(compile_matches(condition) for condition in conditions)
-    return lambda values: tuple(count(values) for count in counts)
 
 
 def _count(condition: Condition, negate: bool) -> Count:
@@ -190,18 +182,16 @@ class CompiledEvaluator:
                 if name in derived:
                     watchers.setdefault(name, []).append(compiled)
         self._watchers = {name: tuple(rules) for name, rules in watchers.items()}
-        self._initial = compile_all_matches([compiled.rule.when for compiled in self._rules])
 
     def evaluate(self, values: Mapping[str, Any]) -> Outcome:
         """Run one case (typed given values, defaults applied) and return its outcome."""
         known = dict(values)
         add_computed(self.rule_base, known)
         # Each waiting rule, with how many times it matched.
-        agenda = {
-            compiled.rank: (compiled, matches)
-            for compiled, matches in zip(self._rules, self._initial(known), strict=True)
-            if matches
-        }
+        agenda: dict[int, tuple[_CompiledRule, int]] = {}
+        for compiled in self._rules:
+            if matches := compiled.matches(known):
+                agenda[compiled.rank] = (compiled, matches)
         ran: set[int] = set()
         trace: list[Firing] = []
         concluded_by: dict[str, str] = {}
