@@ -9,16 +9,18 @@ else durable_rules.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from .answer import Answer, compose_answer
 from .errors import EngineError
 from .evaluator import CompiledEvaluator
 from .facts import Case
 from .model import RuleBase
-from .proof import Proof, cached_proof, known_proof
-from .session import DurableEvaluator
+from .proof_cache import Proof, known_proof
 from .trace import Outcome
+
+if TYPE_CHECKING:
+    from .session import DurableEvaluator
 
 EngineName = Literal["auto", "compiled", "durable"]
 ENGINES: tuple[EngineName, ...] = ("auto", "compiled", "durable")
@@ -37,11 +39,16 @@ class Advisor:
         self.fallback: str | None = None
         self._evaluator: CompiledEvaluator | DurableEvaluator
         if engine == "durable":
-            self._evaluator = DurableEvaluator(rule_base)
+            self._evaluator = _durable(rule_base)
             return
-        proof = cached_proof(rule_base) if prove or engine == "compiled" else known_proof(rule_base)
+        proof = known_proof(rule_base)
+        if proof is None and (prove or engine == "compiled"):
+            # Only now durable_rules and the enumeration of cases load: a kept proof needs neither.
+            from .proof import cached_proof  # noqa: PLC0415
+
+            proof = cached_proof(rule_base)
         if proof is None:
-            self._evaluator = DurableEvaluator(rule_base)
+            self._evaluator = _durable(rule_base)
         else:
             if proof.proven:
                 self._evaluator = CompiledEvaluator(rule_base)
@@ -49,7 +56,7 @@ class Advisor:
                 raise EngineError(_unproven(proof), suggestion="use --engine durable")
             else:
                 self.fallback = _unproven(proof)
-                self._evaluator = DurableEvaluator(rule_base)
+                self._evaluator = _durable(rule_base)
 
     @property
     def engine(self) -> Literal["compiled", "durable"]:
@@ -59,7 +66,7 @@ class Advisor:
     @property
     def recovered(self) -> int:
         """Cases durable_rules failed once and decided on a fresh host."""
-        return self._evaluator.recovered if isinstance(self._evaluator, DurableEvaluator) else 0
+        return 0 if isinstance(self._evaluator, CompiledEvaluator) else self._evaluator.recovered
 
     def advise(self, case: Case) -> Answer:
         """Evaluate a checked case and compose the answer a person reads."""
@@ -68,6 +75,13 @@ class Advisor:
     def evaluate(self, values: Mapping[str, Any]) -> Outcome:
         """Run one case (typed given values, defaults applied) and return its outcome."""
         return self._evaluator.evaluate(values)
+
+
+def _durable(rule_base: RuleBase) -> DurableEvaluator:
+    """durable_rules' evaluator, imported only when a case runs on it (a tenth of the start-up)."""
+    from .session import DurableEvaluator  # noqa: PLC0415
+
+    return DurableEvaluator(rule_base)
 
 
 def _unproven(proof: Proof) -> str:

@@ -7,7 +7,6 @@ as the `holidays` package lists them (never a table of our own).
 from __future__ import annotations
 
 import datetime
-import difflib
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -113,6 +112,8 @@ def normalise_country(text: str) -> str | None:
 
 def nearest_countries(text: str) -> str | None:
     """'did you mean `DE-BY`, `DE-BW` or `DE-HB`?': up to three codes near an unknown one."""
+    import difflib  # noqa: PLC0415 - only for a country code not found
+
     matches = difflib.get_close_matches(text.strip().upper(), country_codes(), n=3, cutoff=0.6)
     if not matches:
         return None

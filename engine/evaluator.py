@@ -10,12 +10,11 @@ distinct case (engine/proof.py).
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable, Mapping, Sequence
+import operator
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .conditions import compare
 from .dates import Move, long_date
 from .errors import EngineError, FactError
 from .facts import add_computed, case_calendar
@@ -35,17 +34,9 @@ def compile_matches(condition: Condition) -> Count:
     negated test exclude each other; a `one_of` matches once for each option equal to the value.
 
     The condition becomes a tree of closures, built once per rule base; each test is decided
-    by `conditions.compare`, as the plain evaluator decides it.
+    as `conditions.compare` decides it (tests/test_compiled.py holds the two side by side).
     """
     return _count(condition, negate=False)
-
-
-def compile_all_matches(
-    conditions: Sequence[Condition],
-) -> Callable[[Mapping[str, Any]], tuple[int, ...]]:
-    """One function counting the matches of every condition at once (see compile_matches)."""
-    counts = tuple(compile_matches(condition) for condition in conditions)
-    return lambda values: tuple(count(values) for count in counts)
 
 
 def _count(condition: Condition, negate: bool) -> Count:
@@ -64,8 +55,17 @@ def _count(condition: Condition, negate: bool) -> Count:
         return each_option
     parts = tuple(_count(item, negate) for item in condition.items)
     if isinstance(condition, AllOf) != negate:
-        return lambda values: math.prod(part(values) for part in parts)
-    return lambda values: sum(part(values) for part in parts)
+
+        def product(values: Mapping[str, Any]) -> int:
+            total = 1
+            for part in parts:
+                total *= part(values)
+                if not total:
+                    return 0  # the rest cannot change it
+            return total
+
+        return product
+    return lambda values: sum([part(values) for part in parts])
 
 
 def _single(condition: Condition, negate: bool) -> bool:
@@ -86,14 +86,64 @@ def _holds(condition: Condition, negate: bool) -> Holds:
     if isinstance(condition, Not):
         return _holds(condition.item, not negate)
     if isinstance(condition, Compare):
-        test = condition
+        test = compile_test(condition)
         if negate:
-            return lambda values: not compare(test, values)
-        return lambda values: compare(test, values)
+            return lambda values: not test(values)
+        return test
     parts = tuple(_holds(item, negate) for item in condition.items)
     if isinstance(condition, AllOf) != negate:
-        return lambda values: all(part(values) for part in parts)
-    return lambda values: any(part(values) for part in parts)
+
+        def every(values: Mapping[str, Any]) -> bool:
+            for part in parts:  # a loop, not all() over a generator: half the time
+                if not part(values):
+                    return False
+            return True
+
+        return every
+
+    def some(values: Mapping[str, Any]) -> bool:
+        for part in parts:
+            if part(values):
+                return True
+        return False
+
+    return some
+
+
+# The comparison each operator makes of a known value with the test's (conditions.compare).
+_OPERATORS: dict[str, Callable[[Any, Any], Any]] = {
+    "equals": operator.eq,
+    "one_of": lambda actual, options: actual in options,
+    "at_least": operator.ge,
+    "on_or_after": operator.ge,
+    "at_most": operator.le,
+    "on_or_before": operator.le,
+    "before": operator.lt,
+    "after": operator.gt,
+}
+
+
+def compile_test(test: Compare) -> Holds:
+    """`conditions.compare` for this one test, with its operator and value looked up once."""
+    fact, expected = test.fact, test.value
+    if test.op == "known":
+        want = bool(expected)
+        return lambda values: (values.get(fact) is not None) is want
+    compared = _OPERATORS[test.op]
+    if isinstance(expected, FactRef):
+        other = expected.name
+
+        def holds_against(values: Mapping[str, Any]) -> bool:
+            actual, against = values.get(fact), values.get(other)
+            return actual is not None and against is not None and bool(compared(actual, against))
+
+        return holds_against
+
+    def holds(values: Mapping[str, Any]) -> bool:
+        actual = values.get(fact)
+        return actual is not None and bool(compared(actual, expected))
+
+    return holds
 
 
 @dataclass(frozen=True)
@@ -132,18 +182,16 @@ class CompiledEvaluator:
                 if name in derived:
                     watchers.setdefault(name, []).append(compiled)
         self._watchers = {name: tuple(rules) for name, rules in watchers.items()}
-        self._initial = compile_all_matches([compiled.rule.when for compiled in self._rules])
 
     def evaluate(self, values: Mapping[str, Any]) -> Outcome:
         """Run one case (typed given values, defaults applied) and return its outcome."""
         known = dict(values)
         add_computed(self.rule_base, known)
         # Each waiting rule, with how many times it matched.
-        agenda = {
-            compiled.rank: (compiled, matches)
-            for compiled, matches in zip(self._rules, self._initial(known), strict=True)
-            if matches
-        }
+        agenda: dict[int, tuple[_CompiledRule, int]] = {}
+        for compiled in self._rules:
+            if matches := compiled.matches(known):
+                agenda[compiled.rank] = (compiled, matches)
         ran: set[int] = set()
         trace: list[Firing] = []
         concluded_by: dict[str, str] = {}

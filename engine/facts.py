@@ -79,24 +79,66 @@ def read_case(
             "2026-11-20`",
             location=origin.where(""),
         )
+    plan = _plan(rule_base)
     given: dict[str, Any] = {}
     for name, value in raw.items():
-        spec = _spec(str(name), rule_base, origin)
+        spec = plan.givable.get(name) if type(name) is str else None
+        if spec is None:
+            spec = _spec(str(name), rule_base, origin)
         if value is None or value == "" or value == []:
             continue
         given[spec.name] = parse_value(spec, value, origin)
     values = dict(given)
     values.setdefault(TODAY, today)
-    for spec in rule_base.given_facts():
+    for spec in plan.implied:
         _apply_implication(spec, values, origin, rule_base.facts)
-    for spec in rule_base.given_facts():
-        if spec.name not in values and spec.has_default and not spec.for_message_only:
+    for spec in plan.defaulted:
+        if spec.name not in values:
             values[spec.name] = spec.default
-    for spec in rule_base.given_facts():
+    for spec in plan.checked:
         _check_needed(spec, values, origin, rule_base.facts)
         check_dates(spec, values, origin, rule_base.facts)
-    add_computed(rule_base, values)
+    _add_computed(rule_base, values, plan.computed)
     return Case(values=values, given=given)
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """The given facts each step of reading a case looks at, in order: worked out once a rule
+    base, not for every case of a batch."""
+
+    givable: Mapping[str, FactSpec]
+    implied: tuple[FactSpec, ...]
+    defaulted: tuple[FactSpec, ...]
+    checked: tuple[FactSpec, ...]
+    computed: tuple[FactSpec, ...]
+
+
+# Plans by rule base (its id, and the rule base itself so that the id is not reused): a few.
+_PLANS: dict[int, tuple[RuleBase, _Plan]] = {}
+_MOST_PLANS = 8
+
+
+def _plan(rule_base: RuleBase) -> _Plan:
+    kept = _PLANS.get(id(rule_base))
+    if kept is not None and kept[0] is rule_base:
+        return kept[1]
+    given = tuple(rule_base.given_facts())
+    plan = _Plan(
+        givable={spec.name: spec for spec in given if not spec.computed},
+        implied=tuple(spec for spec in given if spec.implied_by is not None),
+        defaulted=tuple(s for s in given if s.has_default and not s.for_message_only),
+        checked=tuple(
+            spec
+            for spec in given
+            if spec.checks or not (spec.optional or spec.for_message_only or spec.computed)
+        ),
+        computed=tuple(spec for spec in given if spec.day_off_of is not None),
+    )
+    if len(_PLANS) >= _MOST_PLANS:
+        _PLANS.pop(next(iter(_PLANS)))
+    _PLANS[id(rule_base)] = (rule_base, plan)
+    return plan
 
 
 def case_calendar(rule_base: RuleBase, values: Mapping[str, Any]) -> Calendar:
@@ -115,8 +157,14 @@ def _calendar(weekend: frozenset[int], country: str | None, language: str | None
 
 def add_computed(rule_base: RuleBase, values: dict[str, Any]) -> None:
     """Work out the facts the calendar decides (such as whether today is a day off)."""
+    _add_computed(rule_base, values, _plan(rule_base).computed)
+
+
+def _add_computed(
+    rule_base: RuleBase, values: dict[str, Any], computed: tuple[FactSpec, ...]
+) -> None:
     calendar = case_calendar(rule_base, values)
-    for spec in rule_base.given_facts():
+    for spec in computed:
         if spec.day_off_of is not None and values.get(spec.day_off_of) is not None:
             values[spec.name] = calendar.day_off(values[spec.day_off_of]) is not None
 

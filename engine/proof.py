@@ -1,4 +1,4 @@
-"""Showing that the compiled evaluator and durable_rules agree on a rule base, and keeping it.
+"""Showing that the compiled evaluator and durable_rules agree on a rule base.
 
 The rule language has finitely many distinct cases: a case's outcome depends only on the
 finite facts' values, on where each given date lies against today at the offsets the rules
@@ -8,26 +8,18 @@ the path allows is tried, with each date the path depends on taken once in each 
 classes, on every weekday and around public holidays, with and without a country. Both
 engines run every case; the compiled evaluator is trusted only when all agree.
 
-The proof is kept in the user cache folder (FOLLOWUP_CACHE_DIR overrides), by the rule base's
-sha256, the proof's format and durable_rules' version; and in memory for the process.
+engine/proof_cache.py keeps the proof, by the rule base's sha256.
 """
 
 from __future__ import annotations
 
 import datetime
-import functools
 import itertools
 import json
 import math
-import os
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import asdict, dataclass
-from pathlib import Path
 from typing import Any
 
-import platformdirs
-
-from .cache import CACHE_ENV
 from .conditions import evaluate
 from .dates import WEEKEND, Calendar, public_holidays
 from .errors import AdvisorError, FactError
@@ -35,12 +27,11 @@ from .evaluator import CompiledEvaluator
 from .facts import Case, case_calendar, read_case
 from .limits import MAX_PROOF_CASES
 from .model import DateExpr, RuleBase
+from .proof_cache import Disagreement, Proof, known_proof, remember
 from .session import DurableEvaluator
 from .trace import Outcome
 from .tree import State, TreeAnalysis, analyse_tree, source_fact
 
-# Bump when the evaluator or the enumeration changes: older proofs are then ignored.
-PROOF_FORMAT = 1
 # A Monday of a week without public holidays in the countries tried: every weekday as today.
 _WEEK = datetime.date(2026, 11, 2)
 _HOLIDAY_YEAR = 2026
@@ -51,30 +42,6 @@ _REACH = 6
 # Days tried for a date no rule counts from or compares, until the case is valid.
 _PLAIN_OFFSETS = (-60, -30, -1, 0, 1, 30)
 _TRIES = 12
-_MEMO: dict[str, Proof] = {}
-
-
-@dataclass(frozen=True)
-class Disagreement:
-    """A case on which the two engines differ: its facts, and what each concluded."""
-
-    case: dict[str, Any]
-    durable: str
-    compiled: str
-
-
-@dataclass(frozen=True)
-class Proof:
-    """How many distinct cases both engines ran, and the first disagreement, if any."""
-
-    version: str
-    cases: int
-    complete: bool
-    disagreement: Disagreement | None = None
-
-    @property
-    def proven(self) -> bool:
-        return self.complete and self.disagreement is None
 
 
 def cached_proof(rule_base: RuleBase, analysis: TreeAnalysis | None = None) -> Proof:
@@ -83,33 +50,8 @@ def cached_proof(rule_base: RuleBase, analysis: TreeAnalysis | None = None) -> P
     proof = known_proof(rule_base)
     if proof is None:
         proof = prove(rule_base, analysis)
-        _write(proof_path(rule_base), proof)
-        _MEMO[_key(rule_base)] = proof
+        remember(rule_base, proof)
     return proof
-
-
-def known_proof(rule_base: RuleBase) -> Proof | None:
-    """The proof kept in memory or in the cache folder, if there is one."""
-    key = _key(rule_base)
-    if key not in _MEMO:
-        proof = _read(proof_path(rule_base), rule_base.version)
-        if proof is None:
-            return None
-        _MEMO[key] = proof
-    return _MEMO[key]
-
-
-def proof_path(rule_base: RuleBase) -> Path:
-    """The file that keeps the proof of this rule base (on these engines)."""
-    return cache_dir() / f"{_key(rule_base)}.json"
-
-
-def cache_dir() -> Path:
-    """Where proofs are kept: FOLLOWUP_CACHE_DIR, else the platform's user cache folder."""
-    override = os.environ.get(CACHE_ENV)
-    if override:
-        return Path(override)
-    return platformdirs.user_cache_path("followup") / "proofs"
 
 
 def prove(rule_base: RuleBase, analysis: TreeAnalysis | None = None) -> Proof:
@@ -299,46 +241,3 @@ def _describe(result: tuple[Any, ...]) -> str:
     steps = ", ".join(f"{firing.rule_id} {firing.status}" for firing in trace)
     shown = {name: str(value) for name, value in values.items() if name not in ("today",)}
     return f"{steps}; {shown}"
-
-
-def _key(rule_base: RuleBase) -> str:
-    return f"{rule_base.version}-{PROOF_FORMAT}-{_durable_version()}"
-
-
-@functools.cache
-def _durable_version() -> str:
-    """durable_rules' installed version, read from its dist-info folder's name when it sits
-    beside the package (importlib.metadata takes 20 ms to import, a tenth of the start-up)."""
-    import durable  # noqa: PLC0415 - loaded already by session; here only for its folder
-
-    beside = Path(durable.__file__).resolve().parent.parent
-    for info in beside.glob("durable_rules-*.dist-info"):
-        return info.name.removeprefix("durable_rules-").removesuffix(".dist-info")
-    import importlib.metadata  # noqa: PLC0415 - the slow way, for an unusual install
-
-    return importlib.metadata.version("durable_rules")
-
-
-def _read(path: Path, version: str) -> Proof | None:
-    try:
-        stored = json.loads(path.read_text(encoding="utf-8"))
-        disagreement = stored.get("disagreement")
-        proof = Proof(
-            version=str(stored["version"]),
-            cases=int(stored["cases"]),
-            complete=bool(stored["complete"]),
-            disagreement=Disagreement(**disagreement) if disagreement else None,
-        )
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return None  # no proof, or one that cannot be read: work it out again
-    return proof if proof.version == version else None
-
-
-def _write(path: Path, proof: Proof) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_suffix(".tmp")
-        temporary.write_text(json.dumps(asdict(proof), default=str), encoding="utf-8")
-        temporary.replace(path)
-    except OSError:
-        pass  # a cache that cannot be written costs time, not correctness

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from functools import cache as cache_fn
-from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 from . import cache
@@ -28,6 +27,8 @@ def schema(kind: str) -> dict[str, Any]:
 @cache_fn
 def schema_text(kind: str) -> str:
     """The JSON Schema for one kind of rule file, as the text shipped with the package."""
+    from importlib import resources  # noqa: PLC0415 - only to build a rule base, not to read one kept
+
     return resources.files("engine").joinpath("schema").joinpath(f"{kind}.schema.json").read_text()
 
 

@@ -46,13 +46,16 @@ def render(template: str, lookup: Callable[[str], Any]) -> str:
     stop right after it, so people may type their text with or without one.
     """
     pieces, tail = _parsed(template)
+    if not pieces:
+        return tail  # plain text: nothing to fill in
     parts: list[str] = []
     for text, name in pieces:
-        if parts and parts[-1][-1:] in SENTENCE_ENDS and text[:1] == ".":
+        # The cheap test first: most texts do not start with a full stop.
+        if text[:1] == "." and parts and parts[-1][-1:] in SENTENCE_ENDS:
             text = text[1:]
         parts.append(text)
         parts.append(name[1:] if name[:1] == "{" else format_value(lookup(name)))
-    if parts and parts[-1][-1:] in SENTENCE_ENDS and tail[:1] == ".":
+    if tail[:1] == "." and parts[-1][-1:] in SENTENCE_ENDS:
         tail = tail[1:]
     return "".join(parts) + tail
 

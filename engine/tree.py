@@ -14,7 +14,7 @@ one question asked two ways.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -22,12 +22,14 @@ from .conditions import compare, compares
 from .errors import RuleFileError
 from .limits import MAX_TREE_PATHS
 from .model import (
+    AllOf,
     AnyOf,
     Compare,
     CompareOp,
     Condition,
     DateExpr,
     FactRef,
+    FactSpec,
     Not,
     Rule,
     RuleBase,
@@ -114,7 +116,9 @@ class State:
     domains: Mapping[str, frozenset[Any]]
     settled: Mapping[PredicateKey, bool]
     concluded: Mapping[str, Any]
-    done: frozenset[str]
+    # The rules still to look at, in the engine's order: neither fired, nor preempted, nor
+    # false for good on this path. Each step looks only at these, not at every rule again.
+    pending: Mapping[str, Rule]
     fired: tuple[str, ...] = ()
     preempted: tuple[tuple[str, str], ...] = ()
     concluded_by: Mapping[str, str] = field(default_factory=dict)
@@ -164,14 +168,26 @@ class _TreeBuilder:
         self.unfounded: list[tuple[Rule, str, State]] = []
         self.paths = 0
         self.rivals: dict[str, tuple[tuple[Rule, tuple[str, ...]], ...]] = {}
-        self.by_priority: dict[int, list[Rule]] = {}
+        # Each rule's place in the firing order; the rules of each priority concluding each
+        # fact (a rule's rivals are among these), grouped by the given values they require.
+        self.rank = {rule.id: place for place, rule in enumerate(self.order)}
+        self.concluders: dict[tuple[int, str], _Concluders] = {}
+        # The rules requiring each value of a given fact.
+        self.requiring: dict[tuple[str, Any], list[str]] = {}
+        self.required = {rule.id: _required(rule.when, self.facts) for rule in self.order}
         for rule in self.order:
-            self.by_priority.setdefault(rule.priority, []).append(rule)
+            required = self.required[rule.id]
+            for pair in required:
+                self.requiring.setdefault(pair, []).append(rule.id)
+            for fact in dict.fromkeys(c.fact for c in rule.then):
+                self.concluders.setdefault((rule.priority, fact), _Concluders()).add(rule, required)
         self.given_only = frozenset(
             rule.id
             for rule in rule_base.rules
             if not any(self.facts[name].derived for name in rule.when.facts())
         )
+        # A test of a finite fact against a set of its possible values: what it can come to.
+        self.outcomes: dict[tuple[int, frozenset[Any]], bool | None] = {}
 
     def initial_state(self) -> State:
         domains = {
@@ -179,7 +195,8 @@ class _TreeBuilder:
             for name in self.facts
             if (domain := finite_domain(self.rule_base, name)) is not None
         }
-        return State(domains=domains, settled={}, concluded={}, done=frozenset())
+        pending = {rule.id: rule for rule in self.order}
+        return State(domains=domains, settled={}, concluded={}, pending=pending)
 
     # -- symbolic run ------------------------------------------------------------------------
 
@@ -188,7 +205,8 @@ class _TreeBuilder:
             step = None
             if self.rule_base.goal not in state.concluded:
                 step, never = self._next_rule(state)
-                state = replace(state, done=state.done | never)
+                if never:
+                    state = replace(state, pending=_without(state.pending, never))
             if step is None:
                 self._count_path(state)
                 leaf = Leaf(dict(state.concluded), state.fired, state.preempted)
@@ -232,7 +250,7 @@ class _TreeBuilder:
         tree first settles whether it applies.
         """
         for other, facts in self._rivals_of(rule):
-            if other.id in state.done:
+            if other.id not in state.pending:
                 continue
             clash = next((fact for fact in facts if fact not in state.concluded), None)
             if clash is None:
@@ -250,8 +268,17 @@ class _TreeBuilder:
         """The other rules of its priority, each with the facts they conclude differently."""
         if rule.id not in self.rivals:
             mine = {c.fact: c.value for c in rule.then}
+            # Only the rules of its priority concluding one of its facts, and of those only the
+            # ones that can apply together with it: one requiring `track: a` never applies
+            # where another requiring `track: b` does.
+            required = self.required[rule.id]
+            candidates = {
+                self.rank[other.id]: other
+                for fact in mine
+                for other in self.concluders[rule.priority, fact].compatible(required)
+            }
             found = []
-            for other in self.by_priority[rule.priority]:
+            for _place, other in sorted(candidates.items()):
                 facts = tuple(
                     c.fact for c in other.then if c.fact in mine and mine[c.fact] != c.value
                 )
@@ -260,30 +287,29 @@ class _TreeBuilder:
             self.rivals[rule.id] = tuple(found)
         return self.rivals[rule.id]
 
-    def _next_rule(self, state: State) -> tuple[tuple[Rule, bool | None] | None, frozenset[str]]:
+    def _next_rule(self, state: State) -> tuple[tuple[Rule, bool | None] | None, list[str]]:
         """The next rule that may apply, and the rules passed over that never can on this path.
 
-        A rule that tests only given facts and fails stays failed below (what is known only
-        narrows): marking it done spares every later step a look at it.
+        A rule false whatever the facts not yet concluded turn out to be stays false below
+        (what is known of given facts only narrows, and a conclusion is never changed):
+        dropping it spares every later step a look at it.
         """
-        never: set[str] = set()
-        for rule in self.order:
-            if rule.id in state.done:
-                continue
+        never: list[str] = []
+        for rule in state.pending.values():
             truth = self._truth(rule.when, state)
             if truth is not False:
-                return (rule, truth), frozenset(never)
-            if rule.id in self.given_only:
-                never.add(rule.id)
-        return None, frozenset(never)
+                return (rule, truth), never
+            if rule.id in self.given_only or self._truth(rule.when, state, lasting=True) is False:
+                never.append(rule.id)
+        return None, never
 
     def _fire(self, rule: Rule, state: State) -> State:
-        done = state.done | {rule.id}
+        pending = _without(state.pending, [rule.id])
         blocker = next(
             (state.concluded_by[f] for f in rule.concludes() if f in state.concluded), None
         )
         if blocker is not None:
-            return replace(state, done=done, preempted=(*state.preempted, (rule.id, blocker)))
+            return replace(state, pending=pending, preempted=(*state.preempted, (rule.id, blocker)))
         concluded = dict(state.concluded)
         concluded_by = dict(state.concluded_by)
         for conclusion in rule.then:
@@ -295,7 +321,7 @@ class _TreeBuilder:
             self.definitions.setdefault(conclusion.fact, {})[rule.id] = conclusion.value
         return replace(
             state,
-            done=done,
+            pending=pending,
             concluded=concluded,
             concluded_by=concluded_by,
             fired=(*state.fired, rule.id),
@@ -321,37 +347,48 @@ class _TreeBuilder:
 
     # -- three-valued evaluation -------------------------------------------------------------
 
-    def _truth(self, condition: Condition, state: State) -> bool | None:
+    def _truth(self, condition: Condition, state: State, *, lasting: bool = False) -> bool | None:
+        """True, false or not settled (None) on this path; with `lasting`, a test of a fact
+        not yet concluded is not settled (rather than false, as the engine sees it now)."""
         if isinstance(condition, Compare):
-            return self._compare(condition, state)
+            return self._compare(condition, state, lasting=lasting)
         if isinstance(condition, Not):
-            inner = self._truth(condition.item, state)
+            inner = self._truth(condition.item, state, lasting=lasting)
             return None if inner is None else not inner
         # An `all` is settled by its first false item, an `any` by its first true one.
         decisive = isinstance(condition, AnyOf)
         unsettled = False
         for item in condition.items:
-            result = self._truth(item, state)
+            result = self._truth(item, state, lasting=lasting)
             if result is decisive:
                 return decisive
             unsettled = unsettled or result is None
         return None if unsettled else not decisive
 
-    def _compare(self, test: Compare, state: State) -> bool | None:
+    def _compare(self, test: Compare, state: State, *, lasting: bool = False) -> bool | None:
         involved = test.facts()
         for name in involved:
             if self.facts[name].derived and name not in state.concluded:
+                if lasting:
+                    return None  # a later conclusion may make it true
                 # The engine sees an unconcluded fact as unknown: only `known: false` holds.
                 return test.op == "known" and not test.value
         if test.op == "known" and self.facts[test.fact].derived:
             return bool(test.value)
         if test.fact in state.domains and not isinstance(test.value, FactRef):
-            outcomes = {compare(test, {test.fact: value}) for value in state.domains[test.fact]}
-            return outcomes.pop() if len(outcomes) == 1 else None
+            return self._over_domain(test, state.domains[test.fact])
         key, polarity = predicate_key(test)
         if key in state.settled:
             return state.settled[key] == polarity
         return None
+
+    def _over_domain(self, test: Compare, domain: frozenset[Any]) -> bool | None:
+        """The test's truth for every value a finite fact may still have: one, or None."""
+        key = (id(test), domain)  # tests live as long as the rule base: their ids are stable
+        if key not in self.outcomes:
+            outcomes = {compare(test, {test.fact: value}) for value in domain}
+            self.outcomes[key] = outcomes.pop() if len(outcomes) == 1 else None
+        return self.outcomes[key]
 
     def _first_unsettled(self, condition: Condition, state: State) -> Compare | None:
         if isinstance(condition, Compare):
@@ -364,14 +401,72 @@ class _TreeBuilder:
 
     def _assume(self, state: State, test: Compare, answer: bool) -> State:
         if test.fact in state.domains and not isinstance(test.value, FactRef):
-            kept = frozenset(
-                value
-                for value in state.domains[test.fact]
-                if compare(test, {test.fact: value}) == answer
-            )
-            return replace(state, domains={**state.domains, test.fact: kept})
+            domain = state.domains[test.fact]
+            kept = frozenset(v for v in domain if compare(test, {test.fact: v}) == answer)
+            # The rules requiring a value the fact can no longer have are false for good.
+            gone = {
+                rule_id
+                for value in domain - kept
+                for rule_id in self.requiring.get((test.fact, value), ())
+                if rule_id in state.pending
+            }
+            pending = _without(state.pending, gone) if gone else state.pending
+            return replace(state, domains={**state.domains, test.fact: kept}, pending=pending)
         key, polarity = predicate_key(test)
         return replace(state, settled={**state.settled, key: answer == polarity})
+
+
+# The given facts a rule's condition requires to equal one value each, as (fact, value) pairs.
+Requirement = frozenset[tuple[str, Any]]
+
+
+class _Concluders:
+    """The rules of one priority concluding one fact, grouped by the given values they require."""
+
+    def __init__(self) -> None:
+        self.groups: dict[Requirement, list[Rule]] = {}
+        # The groups requiring some value of a fact, and those requiring one value of it.
+        self.naming: dict[str, set[Requirement]] = {}
+        self.requiring: dict[tuple[str, Any], set[Requirement]] = {}
+
+    def add(self, rule: Rule, required: Requirement) -> None:
+        self.groups.setdefault(required, []).append(rule)
+        for name, value in required:
+            self.naming.setdefault(name, set()).add(required)
+            self.requiring.setdefault((name, value), set()).add(required)
+
+    def compatible(self, required: Requirement) -> Iterator[Rule]:
+        """The rules that can apply together with one requiring `required`: not those
+        requiring another value of a fact it requires."""
+        excluded: set[Requirement] = set()
+        for name, value in required:
+            excluded |= self.naming.get(name, set()) - self.requiring.get((name, value), set())
+        for theirs, rules in self.groups.items():
+            if theirs not in excluded:
+                yield from rules
+
+
+def _required(condition: Condition, facts: Mapping[str, FactSpec]) -> Requirement:
+    """The `fact: value` tests on given facts that every case the condition holds for passes."""
+    items = condition.items if isinstance(condition, AllOf) else (condition,)
+    return frozenset(
+        (item.fact, item.value)
+        for item in items
+        if isinstance(item, Compare)
+        and item.op == "equals"
+        and isinstance(item.value, str | int | bool)
+        and not facts[item.fact].derived
+    )
+
+
+def _without(pending: Mapping[str, Rule], dropped: Collection[str]) -> dict[str, Rule]:
+    if len(dropped) > len(pending) // 2:
+        gone = set(dropped)
+        return {rule_id: rule for rule_id, rule in pending.items() if rule_id not in gone}
+    kept = dict(pending)  # a copy in one step, then only the dropped rules touched
+    for rule_id in dropped:
+        del kept[rule_id]
+    return kept
 
 
 def date_definition(rule_base: RuleBase, question: Question) -> DateExpr | None:

@@ -17,7 +17,8 @@ from engine.dates import WEEKDAYS, WEEKEND, Calendar
 from engine.facts import case_calendar
 from engine.model import RuleBase
 
-from .render import PICTURE_FORMATS, quiet_graphviz
+from .dpi import TIMELINE_DPI
+from .render import PICTURE_FORMATS, graphviz_format, quiet_graphviz, set_dpi
 
 # The strip's geometry, in points (1/72 inch).
 DAY_WIDTH = 30
@@ -63,13 +64,16 @@ def marks(answer: Answer) -> list[Mark]:
     return sorted(found, key=lambda mark: mark.day)
 
 
-def timeline_picture(rule_base: RuleBase, answer: Answer, fmt: str) -> bytes:
-    """The timeline drawn as svg, png or pdf."""
+def timeline_picture(
+    rule_base: RuleBase, answer: Answer, fmt: str, dpi: int = TIMELINE_DPI
+) -> bytes:
+    """The timeline drawn as svg, png (at `dpi` pixels per inch) or pdf."""
     if fmt not in PICTURE_FORMATS:
         raise ValueError(f"not a picture format: {fmt}")
     drawing = _drawing(case_calendar(rule_base, answer.outcome.values), answer)
+    set_dpi(drawing, fmt, dpi)
     with quiet_graphviz():
-        data = drawing.draw(format=fmt, prog="neato")
+        data = drawing.draw(format=graphviz_format(fmt), prog="neato")
     return bytes(data)
 
 

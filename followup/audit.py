@@ -144,7 +144,9 @@ class AuditStore:
         """Record several answers in one transaction; returns their ids in order."""
         with self.backend.errors(), self.backend.writing(create=True) as writer:
             appender = _Appender(writer)
-            return [appender.advice(entry) for entry in entries]
+            ids = [appender.advice(entry) for entry in entries]
+            appender.write()
+            return ids
 
     def redact(self, record_id: int, fields: Iterable[str]) -> Redaction:
         """Blank these fields of a record, record that, and leave no old copy in the files."""
@@ -158,7 +160,8 @@ class AuditStore:
                 columns, blanked = chain.redacted_columns(row, fields)
                 if blanked:
                     writer.replace_columns(record_id, columns)
-                    _Appender(writer).append(
+                    appender = _Appender(writer)
+                    appender.append(
                         kind="redaction",
                         source="audit redact",
                         today=None,
@@ -167,6 +170,7 @@ class AuditStore:
                         trace=[],
                         answer={"redacted_record": record_id, "fields": blanked},
                     )
+                    appender.write()
             return Redaction(blanked, self.backend.clear_old_copies())
 
     def copy_to(self, target: AuditStore) -> int:
@@ -192,7 +196,7 @@ class AuditStore:
                     writer.add_rule_base(version, files, stored_at)
                 count = 0
                 for row in self.backend.rows():
-                    writer.add_record({name: value for name, value in row.items() if name != "seq"})
+                    writer.add_records([{name: v for name, v in row.items() if name != "seq"}])
                     count += 1
         return count
 
@@ -289,18 +293,20 @@ class AuditStore:
 
 class _Appender:
     """Appends inside one write transaction. The writer holds the chain head, so it is read
-    once and then followed here, and each rule base is stored once: a batch costs one round
-    trip a record, which matters when the database is on another machine."""
+    once and then followed here, each rule base is stored once, and the new records are
+    written together by `write`: a batch costs a few round trips, not one a record, which
+    matters when the database is on another machine."""
 
     def __init__(self, writer: Writer) -> None:
         self.writer = writer
         self.head = writer.head()
         self.stored: set[str] = set()
+        self.rows: list[dict[str, Any]] = []
 
     def advice(self, entry: Entry) -> int:
         version = entry.rule_base.version
         if version not in self.stored:
-            self.writer.add_rule_base(version, chain.canonical(dict(entry.rule_base.files)), _now())
+            self.writer.add_rule_base(version, _files_text(entry.rule_base), _now())
             self.stored.add(version)
         answer = entry.answer.to_json()
         trace = answer.pop("trace")
@@ -322,9 +328,25 @@ class _Appender:
             recorded_at=_now(),
             **content,
         )
-        self.writer.add_record(row)
+        self.rows.append(row)
         self.head = (row["id"], row["record_hash"])
         return self.head[0]
+
+    def write(self) -> None:
+        """Write the records appended, before the transaction commits."""
+        self.writer.add_records(self.rows)
+        self.rows.clear()
+
+
+# Each rule base's files as stored, written out once a process: they are tens of kilobytes,
+# and every transaction stores them (the store ignores a version it holds already).
+_FILES_TEXT: dict[str, str] = {}
+
+
+def _files_text(rule_base: RuleBase) -> str:
+    if rule_base.version not in _FILES_TEXT:
+        _FILES_TEXT[rule_base.version] = chain.canonical(dict(rule_base.files))
+    return _FILES_TEXT[rule_base.version]
 
 
 def _checked_id(record_id: int) -> bool:

@@ -10,35 +10,12 @@ import click
 
 from engine import load_rule_base
 
-from .audit import AuditError, AuditStore, Place, default_place
-from .backend import is_url
+from .audit import AuditError, AuditStore, Place
+from .audit_place import audit_db_option, audit_place, open_store
 from .errors import cli_errors
 from .inputs import parse_day
 from .output import emit, graph_output_options
 from .replay import fields_to_redact, replay, stored_answer, stored_rule_base
-
-
-def _audit_place(ctx: click.Context, param: click.Parameter, value: str | None) -> Place | None:
-    """A postgresql:// URL stays text (as a path its // would fold); anything else is a file."""
-    if value is None or is_url(value):
-        return value
-    path: Path = click.Path(dir_okay=False, path_type=Path).convert(value, param, ctx)
-    return path
-
-
-audit_db_option = click.option(
-    "--audit-db",
-    callback=_audit_place,
-    envvar="FOLLOWUP_AUDIT_DB",
-    metavar="PATH|URL",
-    help="The audit database: an SQLite file, or a postgresql:// URL "
-    "(default: FOLLOWUP_AUDIT_DB, else the user data folder).",
-)
-
-
-def open_store(place: Place | None) -> AuditStore:
-    """The audit store at `place` (default: the user's); created by its first record."""
-    return AuditStore(place or default_place())
 
 
 def existing_store(place: Place | None) -> AuditStore:
@@ -148,7 +125,11 @@ def _texts(value: object) -> list[str]:
 @click.argument("record_id", type=int, metavar="ID")
 @graph_output_options
 def explain_record(
-    audit_db: Place | None, record_id: int, output_format: str | None, out: Path | None
+    audit_db: Place | None,
+    record_id: int,
+    output_format: str | None,
+    out: Path | None,
+    dpi: int | None,
 ) -> None:
     """Draw the reasoning of a recorded answer, from its stored trace and rules.
 
@@ -164,7 +145,7 @@ def explain_record(
         answer = stored_answer(store, record)
         rule_base = stored_rule_base(store, str(record.rule_base_version))
         fmt = pictures.graph_format(output_format, out)
-        emit(pictures.rendered(pictures.reasoning(rule_base, answer), fmt), fmt, out)
+        emit(pictures.rendered(pictures.reasoning(rule_base, answer), fmt, dpi), fmt, out)
 
 
 @audit.command("replay")
@@ -293,7 +274,7 @@ def redact(audit_db: Place | None, record_id: int) -> None:
     "--to",
     "target",
     required=True,
-    callback=_audit_place,
+    callback=audit_place,
     metavar="URL|PATH",
     help="The empty audit database to copy into (a postgresql:// URL, or an SQLite file).",
 )

@@ -8,7 +8,7 @@ inside `errors()`, so the audit trail speaks the same way whichever store holds 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any, Protocol
 
@@ -69,8 +69,9 @@ class Writer(Protocol):
     def add_rule_base(self, version: str, files: str, stored_at: str) -> None:
         """Store a rule base's files (as JSON text) unless that version is already stored."""
 
-    def add_record(self, row: Mapping[str, Any]) -> None:
-        """Append one record row (the columns chain.new_row makes)."""
+    def add_records(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Append record rows, in order (each with the same columns, those chain.new_row
+        makes): in one statement, one round trip to a database server."""
 
     def replace_columns(self, record_id: int, columns: Mapping[str, str]) -> None:
         """Overwrite some JSON columns of one record (a redaction)."""

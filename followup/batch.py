@@ -5,16 +5,18 @@ from __future__ import annotations
 import datetime
 import json
 import re
-from contextlib import nullcontext
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, BinaryIO, TextIO
 
-from engine import Advisor, AdvisorError
+from engine import Advisor, AdvisorError, Answer, Case, RuleBase
 
-from .audit import AuditStore, Entry
 from .inputs import read_batch
 
 if TYPE_CHECKING:
     from rich.console import Console
+
+    from .audit import AuditStore, Entry
 
 AUDIT_CHUNK = 200
 # Characters JSON may carry raw that a terminal could obey (C1 controls such as CSI), that
@@ -57,23 +59,7 @@ def run_batch(
         output.flush()
         pending.clear()
 
-    # No progress bar at all without a terminal: even disabled, it costs per line.
-    from rich.progress import (  # noqa: PLC0415 - rich (30 ms to import) only for text at a terminal
-        Progress,
-        SpinnerColumn,
-        TextColumn,
-        TimeElapsedColumn,
-    )
-
-    progress = Progress(
-        SpinnerColumn(),
-        TextColumn("{task.completed} cases advised"),
-        TimeElapsedColumn(),
-        console=progress_console,
-        transient=True,
-    )
-    with progress if progress_console is not None else nullcontext():
-        task = progress.add_task("advise", total=None) if progress_console is not None else None
+    with _progress(progress_console) as advance:
         for line in read_batch(stream, advisor.rule_base, today):
             entry = None
             if line.case is None:
@@ -84,7 +70,7 @@ def run_batch(
                     answer = advisor.advise(line.case)
                     record = answer.to_json()
                     if store is not None:  # an entry only where something records it
-                        entry = Entry(answer, line.case, advisor.rule_base, "batch")
+                        entry = _entry(answer, line.case, advisor.rule_base)
                 except AdvisorError as error:  # the engine failed, or a computed date is impossible
                     failures += 1
                     record = _refusal(
@@ -93,8 +79,7 @@ def run_batch(
             pending.append((json_line(record), entry))
             if store is None or len(pending) >= AUDIT_CHUNK:
                 flush()
-            if task is not None:
-                progress.advance(task)
+            advance()
         flush()
     return failures
 
@@ -105,3 +90,39 @@ def _refusal(error: str, number: int, fact: str | None) -> dict[str, object]:
     if fact is not None:
         record["fact"] = fact
     return record
+
+
+def _entry(answer: Answer, case: Case, rule_base: RuleBase) -> Entry:
+    from .audit import Entry  # noqa: PLC0415 - the audit trail loads only when a batch records
+
+    return Entry(answer, case, rule_base, "batch")
+
+
+@contextmanager
+def _progress(console: Console | None) -> Iterator[Callable[[], None]]:
+    """A count of the cases advised, shown on `console`; without one (no terminal), no
+    progress bar at all: even disabled, it costs per line, and rich takes 30 ms to import."""
+    if console is None:
+        yield _nothing
+        return
+    from rich.progress import (  # noqa: PLC0415 - rich only for text at a terminal
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    progress = Progress(
+        SpinnerColumn(),
+        TextColumn("{task.completed} cases advised"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    )
+    with progress:
+        task = progress.add_task("advise", total=None)
+        yield lambda: progress.advance(task)
+
+
+def _nothing() -> None:
+    pass

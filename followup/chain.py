@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import secrets
+import os
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -35,8 +35,36 @@ class AuditError(AdvisorError):
     """The audit store cannot do what was asked (unknown record, unreadable database)."""
 
 
+# json.dumps with these options builds a new encoder for every call: one, kept, writes the
+# same text (a record makes some twenty of them).
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+NONCE_BYTES = 16
+
+
 def canonical(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    # Most values committed to are single words and numbers: written here as json writes them.
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if type(value) is int:
+        return int.__repr__(value)
+    if type(value) is str:
+        return _string(value)
+    if type(value) is list and all(type(item) is str for item in value):
+        return "[" + ",".join(map(_string, value)) + "]"
+    return _CANONICAL.encode(value)
+
+
+# What json writes a text as (with ensure_ascii off): the C function where there is one.
+_string = json.encoder.encode_basestring
+
+
+def _canonical_object(texts: Mapping[str, str]) -> str:
+    """canonical() of an object whose values are written already: `texts` holds each one's."""
+    return "{" + ",".join(f"{_string(key)}:{text}" for key, text in sorted(texts.items())) + "}"
 
 
 def sha256(text: str) -> str:
@@ -77,10 +105,16 @@ def new_row(
 ) -> dict[str, Any]:
     """The columns of a new record that follows the record whose hash is `prev_hash`."""
     fields = _fields(facts, answer)
-    nonces = {name: secrets.token_hex(16) for name in fields}
-    commitments = {name: commitment(nonces[name], value) for name, value in fields.items()}
+    texts = {name: canonical(value) for name, value in fields.items()}
+    # One read of the system's random source for all of a record's nonces, as secrets does.
+    random = os.urandom(NONCE_BYTES * len(fields)).hex()
+    size = 2 * NONCE_BYTES
+    nonces = {name: random[size * n : size * (n + 1)] for n, name in enumerate(fields)}
+    # Nonces and commitments are hexadecimal: as JSON, each is itself in quotes.
+    commitments = {name: f'"{sha256(nonces[name] + text)}"' for name, text in texts.items()}
+    trace_text = canonical(trace)
     content_hash = _content_hash(
-        record_id, kind, recorded_at, source, today, rule_base_version, trace, commitments
+        record_id, kind, recorded_at, source, today, rule_base_version, trace_text, commitments
     )
     return {
         "id": record_id,
@@ -88,12 +122,12 @@ def new_row(
         "recorded_at": recorded_at,
         "source": source,
         "today": today,
-        "facts": canonical(facts),
+        "facts": _canonical_object({name: texts[f"facts.{name}"] for name in facts}),
         "rule_base_version": rule_base_version,
-        "trace": canonical(trace),
-        "answer": canonical(answer),
-        "nonces": canonical(nonces),
-        "redacted": canonical({}),
+        "trace": trace_text,
+        "answer": _canonical_object({key: texts[f"answer.{key}"] for key in answer}),
+        "nonces": _canonical_object({name: f'"{nonce}"' for name, nonce in nonces.items()}),
+        "redacted": "{}",
         "content_hash": content_hash,
         "prev_hash": prev_hash,
         "record_hash": sha256(prev_hash + content_hash),
@@ -242,8 +276,8 @@ def _row_problem(row: Row) -> str | None:
         row["source"],
         row["today"],
         row["rule_base_version"],
-        json.loads(row["trace"]),
-        commitments,
+        canonical(json.loads(row["trace"])),
+        {name: canonical(value) for name, value in commitments.items()},
     )
     if content_hash != row["content_hash"]:
         return "was edited (its content does not match its hash)"
@@ -301,20 +335,20 @@ def _content_hash(
     source: str,
     today: str | None,
     rule_base_version: str | None,
-    trace: list[Any],
+    trace_text: str,
     commitments: Mapping[str, str],
 ) -> str:
-    return sha256(
-        canonical(
-            {
-                "id": record_id,
-                "kind": kind,
-                "recorded_at": recorded_at,
-                "source": source,
-                "today": today,
-                "rule_base_version": rule_base_version,
-                "trace": sha256(canonical(trace)),
-                "commitments": dict(commitments),
-            }
-        )
-    )
+    """The hash of a record's content; its trace and each commitment are given as canonical
+    JSON text."""
+    content = {
+        "id": record_id,
+        "kind": kind,
+        "recorded_at": recorded_at,
+        "source": source,
+        "today": today,
+        "rule_base_version": rule_base_version,
+        "trace": sha256(trace_text),
+    }
+    texts = {name: canonical(value) for name, value in content.items()}
+    texts["commitments"] = _canonical_object(commitments)
+    return sha256(_canonical_object(texts))

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,25 +21,46 @@ from engine import (
     load_rule_base,
     read_case,
 )
-from explain.why import how, why_not
 
-from .ask import Frontend, consult, country_option
-from .audit import AuditError, Entry, Place
-from .audit_cli import audit, audit_db_option, open_store
+from .audit_place import audit_db_option, open_store
 from .batch import json_text, run_batch
 from .errors import FAILED, cli_errors
-from .frontends import PlainFrontend, TerminalFrontend
 from .inputs import open_batch, parse_day, read_facts_file
 from .output import OutputError, emit, graph_output_options, write_atomically
-from .render import draft_email, print_answer, print_lines
-from .rules_cli import rules
-from .serve_cli import serve
 
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from .ask import Frontend
+    from .audit import AuditError, Place
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+# The command groups and the modules defining them, imported only when one is called (or
+# --help lists them): `advise` needs none of what they import.
+_GROUPS = {
+    "audit": "followup.audit_cli",
+    "rules": "followup.rules_cli",
+    "serve": "followup.serve_cli",
+}
+
+
+class _LazyGroup(click.Group):
+    """A group whose commands named in `lazy` are imported from their module when needed."""
+
+    def __init__(self, *args: Any, lazy: Mapping[str, str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._lazy = dict(lazy)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self._lazy})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self._lazy and cmd_name not in self.commands:
+            command = getattr(importlib.import_module(self._lazy[cmd_name]), cmd_name)
+            self.add_command(command)
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=_LazyGroup, lazy=_GROUPS, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="followup-advisor", prog_name="followup")
 def main() -> None:
     """When and how to follow up after a job interview, and exactly why.
@@ -80,6 +102,8 @@ def _with_country(
     """--country is the rule base's country fact given with --set (checked as --country)."""
     if country is None:
         return overrides
+    from .ask import country_option  # noqa: PLC0415 - the consultation loads only for --country
+
     fact, code = country_option(rule_base, country)
     return [*overrides, f"{fact}={code}"]
 
@@ -235,14 +259,13 @@ def advise(
         request = _request(facts_file, overrides, today, rules_dir, country, engine)
         rule_base = request.advisor.rule_base
         answer = request.advisor.advise(request.case)
-        chain = how(rule_base, answer) if why else []
+        chain = _how(rule_base, answer) if why else []
         # Before recording: a file that cannot be written refuses the run, unrecorded.
         if draft_file is not None:
             _write_draft(answer, draft_file)
         if ics_file is not None:
             _write_reminder(request.advisor, request.case, answer, ics_file)
-        entry = Entry(answer, request.case, rule_base, "advise")
-        recorded = None if no_audit else _try_to_record(audit_db, entry)
+        recorded = None if no_audit else _try_to_record(audit_db, answer, request.case, rule_base)
     if output_format == "json":
         record = answer.to_json()
         if why:
@@ -252,6 +275,8 @@ def advise(
         from rich.console import Console  # noqa: PLC0415 - rich (30 ms to import) only for text at a terminal
 
         console = Console(highlight=False)
+        from .render import print_answer, print_lines  # noqa: PLC0415 - for text output only
+
         print_answer(console, answer, names=why)
         if why:
             print_lines(console, "How this advice was reached", chain)
@@ -259,11 +284,21 @@ def advise(
         _say_whether_recorded(recorded)
 
 
-def _try_to_record(audit_db: Place | None, entry: Entry) -> int | AuditError:
+def _how(rule_base: RuleBase, answer: Answer) -> list[str]:
+    from explain.why import how  # noqa: PLC0415 - the explanations load only for --why
+
+    return how(rule_base, answer)
+
+
+def _try_to_record(
+    audit_db: Place | None, answer: Answer, case: Case, rule_base: RuleBase
+) -> int | AuditError:
     """The new record's id, or why it could not be made (said after the advice is shown)."""
+    from .audit import AuditError, Entry  # noqa: PLC0415 - the audit trail loads only to record
+
     store = open_store(audit_db)
     try:
-        return store.record(entry)
+        return store.record(Entry(answer, case, rule_base, "advise"))
     except AuditError as error:
         return error
     finally:
@@ -314,6 +349,9 @@ def ask(
         store = None if no_audit else open_store(audit_db)
     from rich.console import Console  # noqa: PLC0415 - rich (30 ms to import) only for text at a terminal
 
+    from .ask import consult  # noqa: PLC0415 - the consultation loads only for `ask`
+    from .frontends import PlainFrontend, TerminalFrontend  # noqa: PLC0415
+
     console = Console(highlight=False)
     if sys.stdin.isatty() and sys.stdout.isatty():
         frontend: Frontend = TerminalFrontend(console)
@@ -346,6 +384,7 @@ def explain(
     country: str | None,
     output_format: str | None,
     out: Path | None,
+    dpi: int | None,
     why_not_action: str | None,
     tree: bool,
     timeline: bool,
@@ -373,6 +412,8 @@ def explain(
                     f"{why_not_action!r} is not an action (one of: {', '.join(actions)})",
                     param_hint="--why-not",
                 )
+            from explain.why import why_not  # noqa: PLC0415 - the explanations load only here
+
             result = why_not(request.advisor, request.case, why_not_action)
             click.echo("\n".join(result.lines()))
             return
@@ -381,13 +422,13 @@ def explain(
 
         fmt = pictures.graph_format(output_format, out)
         if timeline:
-            emit(pictures.timeline(rule_base, answer, fmt), fmt, out)
+            emit(pictures.timeline(rule_base, answer, fmt, dpi), fmt, out)
             return
         if tree:
             drawn = pictures.tree(rule_base, answer.outcome.values)
         else:
             drawn = pictures.reasoning(rule_base, answer)
-        emit(pictures.rendered(drawn, fmt), fmt, out)
+        emit(pictures.rendered(drawn, fmt, dpi), fmt, out)
 
 
 def _write_draft(answer: Answer, path: Path) -> None:
@@ -395,6 +436,8 @@ def _write_draft(answer: Answer, path: Path) -> None:
         click.echo(f"no message is due ({answer.headline}), so {path} was not written", err=True)
         return
     try:
+        from .render import draft_email  # noqa: PLC0415 - for --draft only
+
         write_atomically(path, draft_email(answer.message))
     except OSError as error:
         raise OutputError(f"--draft: cannot write {path}: {error.strerror}") from None
@@ -416,12 +459,10 @@ def _write_reminder(advisor: Advisor, case: Case, answer: Answer, path: Path) ->
     click.echo(f"reminder written to {path}", err=True)
 
 
-main.add_command(audit)
-main.add_command(rules)
-main.add_command(serve)
-
-
 def _progress_console() -> Console | None:
+    """The terminal to show a batch's progress on; None (rich not even imported) without one."""
+    if not sys.stderr.isatty():
+        return None
     from rich.console import Console  # noqa: PLC0415 - rich (30 ms to import) only for text at a terminal
 
     console = Console(stderr=True)

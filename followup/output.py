@@ -13,6 +13,7 @@ from typing import Any
 import click
 
 from engine import AdvisorError
+from explain.dpi import MAX_DPI, MIN_DPI, PNG_DPI, TIMELINE_DPI
 
 BINARY_FORMATS = ("png", "pdf")
 GRAPH_FORMATS = ("text", "svg", "png", "pdf", "dot", "json")
@@ -39,7 +40,13 @@ def suffix_format(out: Path) -> str:
 
 
 def graph_output_options(function: Callable[..., Any]) -> Callable[..., Any]:
-    """--format and -o for commands that draw a graph."""
+    """--format, -o and --dpi for commands that draw a graph."""
+    function = click.option(
+        "--dpi",
+        type=click.IntRange(MIN_DPI, MAX_DPI),
+        help=f"Pixels per inch of a PNG picture: more is sharper, and slower to draw "
+        f"(default: {PNG_DPI}, a timeline {TIMELINE_DPI}).",
+    )(function)
     function = click.option(
         "-o",
         "--output",

@@ -17,7 +17,7 @@ from engine.scenarios import read_scenarios, run_scenarios, scenario_files
 from explain.diff import case_changes, rule_changes
 
 from .audit import Place
-from .audit_cli import audit_db_option, open_store
+from .audit_place import audit_db_option, open_store
 from .errors import FAILED, cli_errors
 from .inputs import parse_day, read_cases_file
 from .output import emit, graph_output_options
@@ -194,7 +194,9 @@ def diff(
 @rules.command("tree")
 @_folder
 @graph_output_options
-def rules_tree(folder: Path | None, output_format: str | None, out: Path | None) -> None:
+def rules_tree(
+    folder: Path | None, output_format: str | None, out: Path | None, dpi: int | None
+) -> None:
     """Draw the whole rule base as a decision tree: questions inside, advice at the leaves.
 
     The tree is derived from the rules (in priority order), not drawn by hand.
@@ -210,4 +212,4 @@ def rules_tree(folder: Path | None, output_format: str | None, out: Path | None)
         from . import pictures  # noqa: PLC0415 - networkx and Graphviz load only for graphs
 
         fmt = pictures.graph_format(output_format, out)
-        emit(pictures.rendered(pictures.tree(rule_base), fmt), fmt, out)
+        emit(pictures.rendered(pictures.tree(rule_base), fmt, dpi), fmt, out)

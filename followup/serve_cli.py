@@ -13,7 +13,7 @@ from engine import Advisor, load_rule_base
 from engine.loader import default_rules_dir
 
 from .audit import default_place
-from .audit_cli import audit_db_option
+from .audit_place import audit_db_option
 from .errors import cli_errors
 from .inputs import parse_day
 

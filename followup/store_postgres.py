@@ -14,7 +14,7 @@ import hashlib
 import re
 import urllib.parse
 import weakref
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
@@ -287,8 +287,11 @@ class _Writer:
             (version, files, stored_at),
         )
 
-    def add_record(self, row: Mapping[str, Any]) -> None:
-        self.db.execute(_insert(tuple(row)), dict(row))
+    def add_records(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        if not rows:
+            return
+        with self.db.cursor() as cursor:
+            cursor.executemany(_insert(tuple(rows[0])), rows)
 
     def replace_columns(self, record_id: int, columns: Mapping[str, str]) -> None:
         query = sql.SQL("UPDATE records SET {} WHERE id = %(id)s").format(

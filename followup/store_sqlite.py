@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 import sqlite3
 import urllib.parse
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
@@ -172,11 +172,14 @@ class _Writer:
             (version, files, stored_at),
         )
 
-    def add_record(self, row: Mapping[str, Any]) -> None:
-        columns = ", ".join(row)
-        self.db.execute(
-            f"INSERT INTO records ({columns}) VALUES ({', '.join(':' + name for name in row)})",
-            dict(row),
+    def add_records(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        if not rows:
+            return
+        names = list(rows[0])
+        self.db.executemany(
+            f"INSERT INTO records ({', '.join(names)}) "
+            f"VALUES ({', '.join(':' + name for name in names)})",
+            rows,
         )
 
     def replace_columns(self, record_id: int, columns: Mapping[str, str]) -> None:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from followup import chain
 from followup.audit import AuditStore
 
 from .conftest import EXAMPLES, TODAY, RunCli, Trail, edit
@@ -275,3 +276,29 @@ def test_records_newest_first_and_below_an_id(
     assert [record.id for record in store.records(newest_first=True)] == list(range(8, 0, -1))
     assert [record.id for record in store.records(before=6, newest_first=True)] == [5, 4, 3, 2, 1]
     assert [record.id for record in store.records(before=4)] == [1, 2, 3]
+
+
+VALUES = [None, True, False, 0, -5, 10**30, 1.5, float("nan"), "", 'é\u2028\x00"\\', [1, "x"]]
+
+
+@pytest.mark.parametrize("value", [*VALUES, dict(zip("bac", VALUES, strict=False))])
+def test_canonical_json_is_jsons_own(value: object) -> None:
+    # Hashes are taken over this text: it must stay exactly what json.dumps writes.
+    expected = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    assert chain.canonical(value) == expected
+    facts = {"é": value, "a": value, "B": [value]}
+    row = chain.new_row(
+        record_id=1,
+        prev_hash=chain.GENESIS,
+        kind="advice",
+        recorded_at="2026-11-26T00:00:00+00:00",
+        source="test",
+        today="2026-11-26",
+        facts=facts,
+        rule_base_version="v",
+        trace=[],
+        answer={"action": value},
+    )
+    assert row["facts"] == chain.canonical(facts)
+    assert row["answer"] == chain.canonical({"action": value})
+    assert chain.verify([row], lambda _version: None).ok

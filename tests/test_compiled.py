@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import typing
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,12 @@ import pytest
 from bench.cases import generate_cases, write_jsonl
 from bench.reference import reference_advice
 from engine import Advisor, EngineError, RuleBase, load_rule_base, read_case, session
-from engine.proof import distinct_cases, proof_path
+from engine.conditions import compare
+from engine.errors import Location
+from engine.evaluator import compile_test
+from engine.model import Compare, CompareOp, FactRef
+from engine.proof import distinct_cases
+from engine.proof_cache import proof_path
 
 from .conftest import TODAY, RunCli
 
@@ -165,3 +171,37 @@ def _make_unique(rules: Path) -> None:
 
 def _day(text: str) -> datetime.date:
     return datetime.date.fromisoformat(text)
+
+
+def test_compiled_tests_decide_as_compare_does() -> None:
+    day = datetime.date(2026, 11, 26)
+    operands: list[object] = [
+        True,
+        False,
+        0,
+        1,
+        2,
+        "a",
+        "b",
+        ("a", "b"),
+        day,
+        day + datetime.timedelta(days=1),
+    ]
+    known: list[object] = [None, *operands[:7], *operands[8:]]
+    where = Location("advice.yaml", 1, 1)
+    for op in typing.get_args(CompareOp):
+        for operand in [*operands, FactRef("other")]:
+            test = Compare("fact", op, operand, where)
+            compiled = compile_test(test)
+            for actual in known:
+                for other in (None, 1, day):
+                    values = {"fact": actual, "other": other}
+                    try:
+                        expected: object = compare(test, values)
+                    except TypeError:
+                        expected = TypeError
+                    try:
+                        got: object = compiled(values)
+                    except TypeError:
+                        got = TypeError
+                    assert got == expected, (op, operand, actual, other)

@@ -15,6 +15,7 @@ import yaml
 
 from engine import Advisor, Answer, RuleBase, read_case
 from engine.tree import Leaf, Question, build_tree
+from explain.dpi import PNG_DPI
 from explain.graph import ADVICE_NODE, reasoning_graph, rule_node, tree_graph
 from explain.render import render_picture, to_dot, to_json, to_text
 
@@ -122,6 +123,20 @@ def test_svg_png_pdf_dot(advisor: Advisor, rule_base: RuleBase) -> None:
     assert parsed.get_node(rule_node("reminder_is_due")).attr["fillcolor"] == "#1b7837"
     data = json.loads(to_json(graph))
     assert {node["id"] for node in data["nodes"]} == set(graph.nodes)
+
+
+def test_png_resolution(run_cli: RunCli, tmp_path: Path) -> None:
+    def width(*dpi: str) -> int:
+        out = tmp_path / "reasoning.png"
+        case = str(EXAMPLES / "timeline.yaml")
+        result = run_cli("explain", case, "--today", "2026-11-26", "-o", str(out), *dpi)
+        assert result.exit_code == 0, result.output
+        return int.from_bytes(out.read_bytes()[16:20], "big")
+
+    # PNG_DPI pixels an inch unless asked: twice as many pixels a side at twice that.
+    assert abs(width("--dpi", str(2 * PNG_DPI)) - 2 * width()) <= 2
+    result = run_cli("explain", "--set", "followups_sent=0", "--dpi", "5", "-o", "x.png")
+    assert result.exit_code != 0 and "--dpi" in result.output
 
 
 def test_text_marks(advisor: Advisor, rule_base: RuleBase) -> None:

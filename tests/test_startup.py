@@ -10,6 +10,8 @@ from pathlib import Path
 from engine import load_rule_base
 from engine.cache import cache_root
 from engine.loader import inspect_rule_base
+from engine.proof import cached_proof
+from engine.proof_cache import remember
 from engine.schema import VALIDATED
 
 from .conftest import EXAMPLES, edit
@@ -41,13 +43,19 @@ main()
 
 
 def _advise_modules(tmp_path: Path, *args: str) -> set[str]:
+    """The top-level packages `advise` loads."""
+    return {name.split(".")[0] for name in _loaded(tmp_path, *args)}
+
+
+def _loaded(tmp_path: Path, *args: str) -> set[str]:
+    """Every module `advise` loads, by its full name."""
     out = tmp_path / "modules.json"
     command = [sys.executable, "-c", WRAPPER, str(out), "advise"]
     command += [str(EXAMPLES / "timeline.yaml"), "--today", "2026-11-26", "--format", "json"]
     result = subprocess.run([*command, "--no-audit", *args], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["action"]
-    return {name.split(".")[0] for name in json.loads(out.read_text())}
+    return set(json.loads(out.read_text()))
 
 
 def test_advise_loads_no_heavy_library(tmp_path: Path) -> None:
@@ -57,6 +65,21 @@ def test_advise_loads_no_heavy_library(tmp_path: Path) -> None:
     assert "jsonschema" in first
     second = _advise_modules(tmp_path)
     assert not second & {*HEAVY, "jsonschema"}
+
+
+def test_kept_proof_loads_no_durable_rules(tmp_path: Path) -> None:
+    # Without a kept proof, `auto` runs the case on durable_rules, which must load then.
+    assert {"durable", "durable_rules_engine"} <= _advise_modules(tmp_path)
+    rule_base = load_rule_base()
+    proof = cached_proof(rule_base)
+    assert proof.proven
+    remember(rule_base, proof)  # in this test's cache folder, even if known in memory before
+    # With the proof kept (as `rules check` or a batch leaves it), neither durable_rules nor
+    # the enumeration of cases that proves the engines equal is imported.
+    modules = _loaded(tmp_path)
+    packages = {name.split(".")[0] for name in modules}
+    assert not packages & {*HEAVY, "durable", "durable_rules_engine"}
+    assert not modules & {"engine.proof", "engine.session", "engine.tree"}
 
 
 def test_edited_rule_file_is_checked_again(rules_copy: Path) -> None:
