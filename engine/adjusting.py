@@ -19,9 +19,10 @@ import itertools
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 
+from .conditions import compares
 from .errors import RuleFileError
 from .limits import MAX_ADJUSTMENTS_OF_ONE_DAY, MAX_PLUS_DAYS
-from .model import AllOf, Compare, Conclusion, Condition, DateExpr, FactRef, Not, Rule
+from .model import AllOf, Compare, Conclusion, Condition, DateExpr, FactRef, Rule
 
 # Joins the ids of the rules a combined rule is made from: it cannot stand in a written id.
 JOIN = "+"
@@ -64,7 +65,7 @@ def _check_adjustment(adjustment: Rule, rules: Sequence[Rule]) -> None:
             suggestion="put its other conclusions in a rule of their own",
         )
     kept = [c for c in adjustment.conditions() if not _only_knows(c, day)]
-    tested = [test for c in kept for test in _tests(c) if day in test.facts()]
+    tested = [test for c in kept for test in compares(c) if day in test.facts()]
     if tested:
         raise RuleFileError(
             f"a rule that moves `{day}` applies whenever another rule works it out, so its "
@@ -161,16 +162,6 @@ def _days(adjustment: Rule) -> int:
     value = next(c.value for c in adjustment.then if c.fact == day)
     assert isinstance(value, DateExpr)
     return value.plus_days
-
-
-def _tests(condition: Condition) -> Iterator[Compare]:
-    if isinstance(condition, Compare):
-        yield condition
-    elif isinstance(condition, Not):
-        yield from _tests(condition.item)
-    else:
-        for item in condition.items:
-            yield from _tests(item)
 
 
 def _only_knows(condition: Condition, day: str) -> bool:

@@ -7,7 +7,7 @@ of changes in words, never silently written over.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Request
 from fastapi.exception_handlers import http_exception_handler
@@ -20,6 +20,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from engine.editing import AddRule, Edit, RemoveRule, RuleDraft, SetValue
 from engine.fields import EditError, Field
+from engine.model import CompareOp
 from engine.source import parse_document
 
 from ..rule_review import Review, scenario_where
@@ -49,17 +50,7 @@ class ConditionIn(BaseModel):
     """One condition of a new rule: the fact, how it is compared, and with what."""
 
     fact: Name
-    op: Literal[
-        "equals",
-        "one_of",
-        "at_least",
-        "at_most",
-        "before",
-        "after",
-        "on_or_before",
-        "on_or_after",
-        "known",
-    ]
+    op: CompareOp
     value: Scalar | Annotated[list[Name], Shape(max_length=50)]
 
 
