@@ -16,6 +16,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
 
 from engine import AdvisorError
 from engine.fields import EditError, Field
@@ -111,12 +112,9 @@ def _current_cards(request: Request, typed: Mapping[str, str]) -> tuple[Cards, s
 @router.post(EDITOR)
 async def editor_post(request: Request) -> Response:
     """Check the change (the same page, with what it would do), or save it."""
-    closed = _closed(request)
-    if closed is not None:
-        return closed
-    form = await request.form()
-    if not csrf_ok(request, _text(form.get(CSRF_FIELD))):
-        return _expired(request)
+    form = await _posted_form(request)
+    if isinstance(form, Response):
+        return form
     based_on, author = _text(form.get("based_on")), _text(form.get("author"))[:100]
     removed = [value for value in form.getlist(REMOVE) if isinstance(value, str)]
     try:
@@ -249,12 +247,9 @@ def history_page(request: Request, restored: str = "") -> Response:
 @router.post(HISTORY)
 async def restore_post(request: Request) -> Response:
     """Restore a version: its files saved again as the newest version."""
-    closed = _closed(request)
-    if closed is not None:
-        return closed
-    form = await request.form()
-    if not csrf_ok(request, _text(form.get(CSRF_FIELD))):
-        return _expired(request)
+    form = await _posted_form(request)
+    if isinstance(form, Response):
+        return form
     saving = saving_for(_settings(request), _text(form.get("author")))
     number = _text(form.get("version_id"))
     try:
@@ -283,6 +278,17 @@ def _why_not(outcome: Outcome) -> str:
 
 def _text(value: Any) -> str:
     return value if isinstance(value, str) else ""
+
+
+async def _posted_form(request: Request) -> FormData | Response:
+    """A posted form from a logged-in coach with its CSRF token, else the page to show."""
+    closed = _closed(request)
+    if closed is not None:
+        return closed
+    form = await request.form()
+    if not csrf_ok(request, _text(form.get(CSRF_FIELD))):
+        return _expired(request)
+    return form
 
 
 def _expired(request: Request) -> Response:
