@@ -62,6 +62,16 @@ def _post(port: int) -> str | None:
         connection.close()
 
 
+def _stop(server: subprocess.Popen[bytes]) -> None:
+    """End the server and its workers, at once if they do not stop within 10 seconds."""
+    os.killpg(server.pid, signal.SIGTERM)
+    try:
+        server.communicate(timeout=10)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGKILL)
+        server.communicate()
+
+
 def _wait_until_answering(port: int, server: subprocess.Popen[bytes]) -> None:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline and server.poll() is None:
@@ -109,12 +119,7 @@ def test_a_killed_worker_loses_nothing_committed(pg_url: str) -> None:
         for thread in threads:
             thread.join(timeout=20)
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.communicate(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.communicate()
+        _stop(server)
     assert len(recorded) > 10, "too few answers were recorded to tell anything"
     with psycopg.connect(pg_url, autocommit=True) as db:
         ids = [row[0] for row in db.execute("SELECT id FROM records ORDER BY id").fetchall()]
@@ -185,9 +190,4 @@ def test_a_logout_ends_the_session_in_every_worker(audit_db: Path) -> None:
         # The same cookie, as a thief would send it, is refused by every worker.
         assert {_get(port, "/audit", cookies).status for _ in range(20)} == {303}
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.communicate(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.communicate()
+        _stop(server)

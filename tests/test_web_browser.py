@@ -5,6 +5,7 @@ Set FOLLOWUP_SCREENSHOTS=docs to refresh the README's pictures.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import threading
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import pytest
 import uvicorn
+from fastapi import FastAPI
 
 from engine import Advisor
 from followup.web import Gate, Settings, create_app
@@ -48,20 +50,27 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-@pytest.fixture(scope="module")
-def server(advisor: Advisor, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    audit_db = tmp_path_factory.mktemp("web") / "audit.sqlite3"
-    app = create_app(Settings(advisor, Gate(TOKEN), audit_db, DAY))
+@contextlib.contextmanager
+def served(app: FastAPI) -> Iterator[str]:
+    """The app served for real on a free loopback port, in a thread; its address."""
     port = free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
-    running = uvicorn.Server(config)
+    running = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=running.run, daemon=True)
     thread.start()
     while not running.started:
         time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}"
-    running.should_exit = True
-    thread.join(timeout=5)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        running.should_exit = True
+        thread.join(timeout=5)
+
+
+@pytest.fixture(scope="module")
+def server(advisor: Advisor, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    audit_db = tmp_path_factory.mktemp("web") / "audit.sqlite3"
+    with served(create_app(Settings(advisor, Gate(TOKEN), audit_db, DAY))) as address:
+        yield address
 
 
 @pytest.fixture(scope="module")

@@ -9,13 +9,10 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 from playwright.sync_api import Browser, Locator, Page, expect
 
 from engine import Advisor, load_rule_base, read_case
@@ -23,7 +20,7 @@ from followup.audit import AuditStore, Entry
 from followup.web import Gate, Settings, create_app
 
 from .conftest import RULES
-from .test_web_browser import TOKEN, _problem, browser, free_port
+from .test_web_browser import TOKEN, _problem, browser, served
 from .web_support import DAY
 
 # The Chromium of test_web_browser, shared: imported as a fixture, named here as used.
@@ -53,15 +50,8 @@ def editor_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     case = read_case(UNSURE, advisor.rule_base, today=DAY)
     AuditStore(audit_db).record(Entry(advisor.advise(case), case, advisor.rule_base, "web"))
     app = create_app(Settings(advisor, Gate(TOKEN), audit_db, DAY, rules_dir=folder))
-    port = free_port()
-    running = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=running.run, daemon=True)
-    thread.start()
-    while not running.started:
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}"
-    running.should_exit = True
-    thread.join(timeout=5)
+    with served(app) as address:
+        yield address
 
 
 @pytest.fixture
