@@ -42,9 +42,9 @@ class Answer:
     def fired_rules(self) -> list[str]:
         return self.outcome.fired_rules
 
-    def to_json(self) -> dict[str, Any]:
-        """The machine-readable answer of ADVICE.md."""
-        return {
+    def to_json(self, *, trace: bool = True) -> dict[str, Any]:
+        """The machine-readable answer of ADVICE.md (without its trace if `trace` is false)."""
+        record = {
             "action": self.action,
             "follow_up_on": jsonable(self.follow_up_on),
             "today": self.today.isoformat(),
@@ -56,8 +56,10 @@ class Answer:
             if self.message is None
             else {"subject": self.message.subject, "body": self.message.body},
             "guidance": list(self.guidance),
-            "trace": [firing.to_json() for firing in self.outcome.trace],
         }
+        if trace:
+            record["trace"] = [firing.to_json() for firing in self.outcome.trace]
+        return record
 
 
 def _shown_reason(rule: Rule, lookup: Callable[[str], Any]) -> str:

@@ -52,19 +52,19 @@ def canonical(value: Any) -> str:
     if type(value) is int:
         return int.__repr__(value)
     if type(value) is str:
-        return _string(value)
+        return json_string(value)
     if type(value) is list and all(type(item) is str for item in value):
-        return "[" + ",".join(map(_string, value)) + "]"
+        return "[" + ",".join(map(json_string, value)) + "]"
     return _CANONICAL.encode(value)
 
 
 # What json writes a text as (with ensure_ascii off): the C function where there is one.
-_string = json.encoder.encode_basestring
+json_string = json.encoder.encode_basestring
 
 
 def _canonical_object(texts: Mapping[str, str]) -> str:
     """canonical() of an object whose values are written already: `texts` holds each one's."""
-    keys = _KEYS
+    keys = KEYS
     return "{" + ",".join([keys[key] + text for key, text in sorted(texts.items())]) + "}"
 
 
@@ -75,11 +75,11 @@ class _KeyTexts(dict[str, str]):
     def __missing__(self, key: str) -> str:
         if len(self) >= _MOST_KEYS:
             self.clear()  # a bound, not a policy: records have a few dozen names
-        text = self[key] = _string(key) + ":"
+        text = self[key] = json_string(key) + ":"
         return text
 
 
-_KEYS = _KeyTexts()
+KEYS = _KeyTexts()
 _MOST_KEYS = 4096
 
 
@@ -119,10 +119,13 @@ def new_row(
     today: str | None,
     facts: dict[str, Any],
     rule_base_version: str | None,
-    trace: list[Any],
+    trace: list[Any] | str,
     answer: dict[str, Any],
 ) -> dict[str, Any]:
-    """The columns of a new record that follows the record whose hash is `prev_hash`."""
+    """The columns of a new record that follows the record whose hash is `prev_hash`.
+
+    The trace is a list, or its canonical text already written (see followup/audit_trace.py).
+    """
     facts_texts = {name: canonical(value) for name, value in facts.items()}
     answer_texts = {key: canonical(value) for key, value in answer.items()}
     # The fields in _fields' order: the facts', then the answer's.
@@ -137,7 +140,7 @@ def new_row(
         name: '"' + _sha256((nonce + text).encode()).hexdigest() + '"'
         for name, nonce, text in zip(names, nonces, texts, strict=True)
     }
-    trace_text = canonical(trace)
+    trace_text = trace if isinstance(trace, str) else canonical(trace)
     content_hash = _content_hash(
         record_id, kind, recorded_at, source, today, rule_base_version, trace_text, commitments
     )
