@@ -55,6 +55,11 @@ def canonical(value: Any) -> str:
         return json_string(value)
     if type(value) is list and all(type(item) is str for item in value):
         return "[" + ",".join(map(json_string, value)) + "]"
+    if type(value) is dict and all(
+        type(key) is str and type(item) is str for key, item in value.items()
+    ):
+        # An answer's message and rule base: flat objects of texts, written member by member.
+        return _canonical_object({key: json_string(item) for key, item in value.items()})
     return _CANONICAL.encode(value)
 
 

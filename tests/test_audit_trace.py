@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import json
 
 import pytest
 
@@ -43,3 +44,18 @@ def test_a_holiday_a_moved_day_and_awkward_values() -> None:
         by="another",
     )
     assert canonical_trace((awkward,)) == written_from_json((awkward,))
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {},
+        {"version": "abc"},
+        {"subject": 'S "q"\u2028\x1b\x7f', "body": "line\nline é"},
+        {"b": "1", "a": "2", "é": "3", "A": ""},
+        {"b": "x", "a": None, "c": [1, "y"], "d": {"z": 1.5, "y": [True]}},
+    ],
+)
+def test_canonical_writes_objects_as_json_does(value: dict[str, object]) -> None:
+    written = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    assert canonical(value) == written
