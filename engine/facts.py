@@ -50,6 +50,10 @@ class Origin:
         return str(location) if location else self.label
 
 
+# Facts from no file: one origin for every such case (it is immutable).
+_THE_FACTS = Origin("the facts")
+
+
 @dataclass(frozen=True)
 class Case:
     """A case ready to evaluate: typed values with defaults applied, including `today`."""
@@ -72,7 +76,7 @@ def read_case(
     origin: Origin | None = None,
 ) -> Case:
     """Check and type the facts in `raw`; `today` applies unless the facts give their own."""
-    origin = origin or Origin("the facts")
+    origin = origin or _THE_FACTS
     if not isinstance(raw, dict):
         raise FactError(
             "the facts must be a mapping of fact names to values, such as `interview_date: "
