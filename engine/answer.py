@@ -81,28 +81,22 @@ def compose_answer(rule_base: RuleBase, outcome: Outcome) -> Answer:
         reader = readers.get(name)
         return values.get(name) if reader is None else reader(values.get(name))
 
-    reasons = tuple(
-        " ".join(
-            text
-            for text in (
-                _shown_reason(rule_base.rule(firing.rule_id), lookup),
-                *(
-                    moved_sentence(rule_base, move, firing.concluded[fact])
-                    for fact, move in firing.moved.items()
-                ),
-            )
-            if text
-        )
-        for firing in outcome.trace
-        if firing.status == "fired"
-    )
-    reasons = tuple(reason for reason in reasons if reason)
+    reasons: list[str] = []
+    for firing in outcome.trace:
+        if firing.status != "fired":
+            continue
+        texts = [_shown_reason(rule_base.rule(firing.rule_id), lookup)]
+        for fact, move in firing.moved.items():
+            texts.append(moved_sentence(rule_base, move, firing.concluded[fact]))
+        reason = " ".join([text for text in texts if text])
+        if reason:
+            reasons.append(reason)
     return Answer(
         action=action,
         follow_up_on=follow_up_on,
         today=today,
         headline=render(rule_base.actions[action].headline, lookup),
-        reasons=reasons,
+        reasons=tuple(reasons),
         guidance=_guidance(rule_base, outcome),
         guidance_title=rule_base.actions[action].guidance_title or rule_base.guidance_title,
         message=_message(rule_base, values.get(MESSAGE), values, lookup),
