@@ -17,19 +17,21 @@ from pathlib import Path
 from bench.cases import generate_cases
 from bench.reference import reference_advice
 from engine import Advisor, EngineName, load_rule_base, read_case
+from followup.answer_line import answer_line
 
 Cases = Iterable[tuple[dict[str, object], object]]
 
 
 def engine_batch(cases: Cases, engine: EngineName) -> tuple[float, int]:
-    """CPU seconds to advise on every case as batch mode does (check, evaluate, compose, JSON)."""
+    """CPU seconds to advise on every case as batch mode does (check, evaluate, compose, JSON
+    line)."""
     rule_base = load_rule_base()
     advisor = Advisor(rule_base, engine)  # proved (or the proof read) before the clock starts
     start = time.process_time()
     written = 0
     for facts, today in cases:
         case = read_case(facts, rule_base, today=today)  # type: ignore[arg-type]
-        written += len(json.dumps(advisor.advise(case).to_json(), ensure_ascii=False))
+        written += len(answer_line(advisor.advise(case)))
     return time.process_time() - start, advisor.recovered
 
 

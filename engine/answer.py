@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from .conditions import evaluate
 from .dates import Move
-from .model import Rule, RuleBase
+from .model import FactSpec, Rule, RuleBase
 from .templates import join_items, render
 from .trace import Outcome, jsonable
 
@@ -41,9 +42,9 @@ class Answer:
     def fired_rules(self) -> list[str]:
         return self.outcome.fired_rules
 
-    def to_json(self) -> dict[str, Any]:
-        """The machine-readable answer of ADVICE.md."""
-        return {
+    def to_json(self, *, trace: bool = True) -> dict[str, Any]:
+        """The machine-readable answer of ADVICE.md (without its trace if `trace` is false)."""
+        record = {
             "action": self.action,
             "follow_up_on": jsonable(self.follow_up_on),
             "today": self.today.isoformat(),
@@ -55,8 +56,10 @@ class Answer:
             if self.message is None
             else {"subject": self.message.subject, "body": self.message.body},
             "guidance": list(self.guidance),
-            "trace": [firing.to_json() for firing in self.outcome.trace],
         }
+        if trace:
+            record["trace"] = [firing.to_json() for firing in self.outcome.trace]
+        return record
 
 
 def _shown_reason(rule: Rule, lookup: Callable[[str], Any]) -> str:
@@ -70,34 +73,30 @@ def compose_answer(rule_base: RuleBase, outcome: Outcome) -> Answer:
     today = values["today"]
     follow_up_on = values.get(FOLLOW_UP_ON)
     action = outcome.decision
+    readers = _readers(rule_base)
 
     def lookup(name: str) -> Any:
         if name == "days_until":
             return days_until(today, follow_up_on)
-        return _readable(rule_base, name, values.get(name))
+        reader = readers.get(name)
+        return values.get(name) if reader is None else reader(values.get(name))
 
-    reasons = tuple(
-        " ".join(
-            text
-            for text in (
-                _shown_reason(rule_base.rule(firing.rule_id), lookup),
-                *(
-                    moved_sentence(rule_base, move, firing.concluded[fact])
-                    for fact, move in firing.moved.items()
-                ),
-            )
-            if text
-        )
-        for firing in outcome.trace
-        if firing.status == "fired"
-    )
-    reasons = tuple(reason for reason in reasons if reason)
+    reasons: list[str] = []
+    for firing in outcome.trace:
+        if firing.status != "fired":
+            continue
+        texts = [_shown_reason(rule_base.rule(firing.rule_id), lookup)]
+        for fact, move in firing.moved.items():
+            texts.append(moved_sentence(rule_base, move, firing.concluded[fact]))
+        reason = " ".join([text for text in texts if text])
+        if reason:
+            reasons.append(reason)
     return Answer(
         action=action,
         follow_up_on=follow_up_on,
         today=today,
         headline=render(rule_base.actions[action].headline, lookup),
-        reasons=reasons,
+        reasons=tuple(reasons),
         guidance=_guidance(rule_base, outcome),
         guidance_title=rule_base.actions[action].guidance_title or rule_base.guidance_title,
         message=_message(rule_base, values.get(MESSAGE), values, lookup),
@@ -121,13 +120,17 @@ def _guidance(rule_base: RuleBase, outcome: Outcome) -> tuple[str, ...]:
 def moved_sentence(rule_base: RuleBase, move: Move, working_day: datetime.date) -> str:
     """The calendar's sentence for a computed day that moved off a weekend day or holiday."""
     calendar = rule_base.calendar
-    holiday = move.holiday
-    if holiday is None:
-        day_off = render(calendar.weekend_day, lambda name: None)
-    else:
-        day_off = render(calendar.holiday, lambda name: holiday if name == "holiday" else None)
+    day_off = _day_off(calendar.weekend_day, calendar.holiday, move.holiday)
     extras = {"unmoved_day": move.unmoved, "day_off": day_off, "working_day": working_day}
     return render(calendar.moved, extras.get)
+
+
+@lru_cache(maxsize=1024)
+def _day_off(weekend_day: str, holiday_words: str, holiday: str | None) -> str:
+    """The calendar's words for why a day is off: a few texts, written once each."""
+    if holiday is None:
+        return render(weekend_day, lambda name: None)
+    return render(holiday_words, lambda name: holiday if name == "holiday" else None)
 
 
 def _message(rule_base: RuleBase, template_id: Any, values: Any, lookup: Any) -> Message | None:
@@ -145,18 +148,38 @@ def _message(rule_base: RuleBase, template_id: Any, values: Any, lookup: Any) ->
     return Message(subject=subject, body="\n\n".join(paragraphs))
 
 
-def _readable(rule_base: RuleBase, name: str, value: Any) -> Any:
-    """A fact's value as the job seeker reads it: its default, a value's label, a joined list."""
-    spec = rule_base.facts.get(name)
-    if spec is None:
+Reader = Callable[[Any], Any]
+# Readers by rule base (its id, and the rule base itself so that the id is not reused): a few.
+_READERS: dict[int, tuple[RuleBase, dict[str, Reader]]] = {}
+_MOST_READERS = 8
+
+
+def _readers(rule_base: RuleBase) -> dict[str, Reader]:
+    """Each fact's value as the job seeker reads it (its default, a value's label, a joined
+    list), its spec looked at once a rule base rather than once a value."""
+    kept = _READERS.get(id(rule_base))
+    if kept is not None and kept[0] is rule_base:
+        return kept[1]
+    readers = {name: _reader(spec, rule_base.list_and) for name, spec in rule_base.facts.items()}
+    if len(_READERS) >= _MOST_READERS:
+        _READERS.pop(next(iter(_READERS)))
+    _READERS[id(rule_base)] = (rule_base, readers)
+    return readers
+
+
+def _reader(spec: FactSpec, list_and: str) -> Reader:
+    default, labels, choice = spec.default, dict(spec.value_labels), spec.type == "choice"
+
+    def read(value: Any) -> Any:
+        if value is None:
+            value = default
+        if choice and isinstance(value, str):
+            return labels.get(value, value)
+        if isinstance(value, list):
+            return join_items([str(item) for item in value], list_and)
         return value
-    if value is None:
-        value = spec.default
-    if spec.type == "choice" and isinstance(value, str):
-        return spec.value_words(value)
-    if isinstance(value, list):
-        return join_items([str(item) for item in value], rule_base.list_and)
-    return value
+
+    return read
 
 
 def days_until(today: datetime.date, day: datetime.date | None) -> str:

@@ -41,6 +41,8 @@ def compile_matches(condition: Condition) -> Count:
 
 def _count(condition: Condition, negate: bool) -> Count:
     if _single(condition, negate):
+        if isinstance(condition, AllOf) and not negate:
+            return _count_every(tuple(_holds(item, negate) for item in condition.items))
         holds = _holds(condition, negate)
         return lambda values: 1 if holds(values) else 0
     if isinstance(condition, Not):
@@ -66,6 +68,19 @@ def _count(condition: Condition, negate: bool) -> Count:
 
         return product
     return lambda values: sum([part(values) for part in parts])
+
+
+def _count_every(parts: tuple[Holds, ...]) -> Count:
+    """A conjunction that matches at most once, counted without a call around its test (most
+    rules are one)."""
+
+    def every(values: Mapping[str, Any]) -> int:
+        for part in parts:
+            if not part(values):
+                return 0
+        return 1
+
+    return every
 
 
 def _single(condition: Condition, negate: bool) -> bool:
@@ -231,9 +246,12 @@ class CompiledEvaluator:
         """Fire (or pre-empt) one rule; the facts it concluded."""
         rule = compiled.rule
         matched = {name: known.get(name) for name in compiled.matched}
-        blocker = concluded_by.get(self.goal) or next(
-            (concluded_by[fact] for fact in compiled.concludes if fact in concluded_by), None
-        )
+        blocker = concluded_by.get(self.goal)
+        if blocker is None:  # else the first fact it concludes that is concluded already
+            for fact in compiled.concludes:
+                if fact in concluded_by:
+                    blocker = concluded_by[fact]
+                    break
         if blocker is not None:
             trace.append(Firing(rule.id, "pre-empted", matched, {}, by=blocker))
             return ()

@@ -50,6 +50,10 @@ class Origin:
         return str(location) if location else self.label
 
 
+# Facts from no file: one origin for every such case (it is immutable).
+_THE_FACTS = Origin("the facts")
+
+
 @dataclass(frozen=True)
 class Case:
     """A case ready to evaluate: typed values with defaults applied, including `today`."""
@@ -72,7 +76,7 @@ def read_case(
     origin: Origin | None = None,
 ) -> Case:
     """Check and type the facts in `raw`; `today` applies unless the facts give their own."""
-    origin = origin or Origin("the facts")
+    origin = origin or _THE_FACTS
     if not isinstance(raw, dict):
         raise FactError(
             "the facts must be a mapping of fact names to values, such as `interview_date: "
@@ -87,7 +91,8 @@ def read_case(
             spec = _spec(str(name), rule_base, origin)
         if value is None or value == "" or value == []:
             continue
-        given[spec.name] = parse_value(spec, value, origin)
+        typed = _as_given(spec, value)
+        given[spec.name] = parse_value(spec, value, origin) if typed is _CHECK else typed
     values = dict(given)
     values.setdefault(TODAY, today)
     for spec in plan.implied:
@@ -96,8 +101,10 @@ def read_case(
         if spec.name not in values:
             values[spec.name] = spec.default
     for spec in plan.checked:
-        _check_needed(spec, values, origin, rule_base.facts)
-        check_dates(spec, values, origin, rule_base.facts)
+        if spec.name not in values:  # the cheap test first: most facts needed are given
+            _check_needed(spec, values, origin, rule_base.facts)
+        if spec.checks:
+            check_dates(spec, values, origin, rule_base.facts)
     _add_computed(rule_base, values, plan.computed)
     return Case(values=values, given=given)
 
@@ -248,6 +255,36 @@ def parse_value(spec: FactSpec, value: Any, origin: Origin) -> Any:
             location=origin.where(spec.name),
         )
     return parsed
+
+
+# What _as_given returns for a value that parse_value must read and check.
+_CHECK = object()
+
+
+def _as_given(spec: FactSpec, value: Any) -> Any:
+    """The value as parse_value would type it, where that is plain from its type alone (an
+    ISO date, a yes or no, a whole number in range, a choice's own value): most values of a
+    batch are. Else _CHECK."""
+    kind, fact_type = type(value), spec.type
+    if fact_type == "date":
+        if kind is datetime.date:
+            return value
+        if kind is str:
+            try:
+                # Parsed as it is, the text is ASCII digits and dashes: nothing to refuse in it.
+                return datetime.date.fromisoformat(value)
+            except ValueError:
+                return _CHECK
+    elif fact_type == "yes_no":
+        if kind is bool:
+            return value
+    elif fact_type == "whole_number":
+        if kind is int and value <= LARGEST_WHOLE_NUMBER:
+            if spec.minimum is None or value >= spec.minimum:
+                return value
+    elif fact_type == "choice" and kind is str and value in spec.values:
+        return value
+    return _CHECK
 
 
 def _suggest(spec: FactSpec, value: Any) -> str | None:

@@ -22,7 +22,7 @@ from .cache import CACHE_ENV
 from .model import RuleBase
 
 # Bump when the evaluator or the enumeration changes: older proofs are then ignored.
-PROOF_FORMAT = 2
+PROOF_FORMAT = 3
 _MEMO: dict[str, Proof] = {}
 
 

@@ -49,29 +49,34 @@ def render(template: str, lookup: Callable[[str], Any]) -> str:
     if not pieces:
         return tail  # plain text: nothing to fill in
     parts: list[str] = []
-    for text, name in pieces:
+    for text, name, dotted, brace in pieces:
         # The cheap test first: most texts do not start with a full stop.
-        if text[:1] == "." and parts and parts[-1][-1:] in SENTENCE_ENDS:
+        if dotted and parts and parts[-1][-1:] in SENTENCE_ENDS:
             text = text[1:]
         parts.append(text)
-        parts.append(name[1:] if name[:1] == "{" else format_value(lookup(name)))
+        parts.append(brace if brace else format_value(lookup(name)))
     if tail[:1] == "." and parts[-1][-1:] in SENTENCE_ENDS:
         tail = tail[1:]
     return "".join(parts) + tail
 
 
-@lru_cache(maxsize=4096)
-def _parsed(template: str) -> tuple[tuple[tuple[str, str], ...], str]:
-    """A template cut once into (text before, placeholder name) pieces and the text after.
+# A piece of a template: the text before a placeholder, the placeholder's name, whether the
+# text starts with a full stop, and the brace an escaped brace stands for ("" for a name).
+Piece = tuple[str, str, bool, str]
 
-    An escaped brace (`{{` or `}}`) is a piece whose name is "{" and the brace itself.
-    """
-    pieces: list[tuple[str, str]] = []
+
+@lru_cache(maxsize=4096)
+def _parsed(template: str) -> tuple[tuple[Piece, ...], str]:
+    """A template cut once into pieces (see `Piece`) and the text after the last."""
+    pieces: list[Piece] = []
     position = 0
     for match in PLACEHOLDER.finditer(template):
         name = match.group(1)
-        shown = "{" + match.group(0)[0] if name is None else name.strip()
-        pieces.append((template[position : match.start()], shown))
+        text = template[position : match.start()]
+        if name is None:
+            pieces.append((text, "", text[:1] == ".", match.group(0)[0]))
+        else:
+            pieces.append((text, name.strip(), text[:1] == ".", ""))
         position = match.end()
     return tuple(pieces), template[position:]
 
@@ -83,6 +88,8 @@ def render_with(template: str, values: Mapping[str, Any]) -> str:
 
 def format_value(value: Any) -> str:
     """How a value reads inside a sentence."""
+    if type(value) is str:  # the most common, first
+        return value
     if value is None:
         return ""
     if isinstance(value, bool):

@@ -22,6 +22,7 @@ from engine import Answer, Case, RuleBase
 from engine.trace import jsonable
 
 from . import chain
+from .audit_trace import canonical_trace
 from .backend import AuditDamaged, Backend, Row, Writer, is_url
 from .chain import AuditError, Verification
 from .store_sqlite import SqliteBackend
@@ -308,8 +309,9 @@ class _Appender:
         if version not in self.stored:
             self.writer.add_rule_base(version, _files_text(entry.rule_base), _now())
             self.stored.add(version)
-        answer = entry.answer.to_json()
-        trace = answer.pop("trace")
+        answer = entry.answer.to_json(trace=False)
+        # The trace's canonical text, written from the firings: the text canonical() writes.
+        trace = canonical_trace(entry.answer.outcome.trace)
         return self.append(
             kind="advice",
             source=entry.source,

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import datetime
 import json
-import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, BinaryIO, TextIO
 
 from engine import Advisor, AdvisorError, Answer, Case, RuleBase
 
+from .answer_line import answer_line
 from .inputs import read_batch
+from .json_escape import escape_raw
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -19,16 +20,11 @@ if TYPE_CHECKING:
     from .audit import AuditStore, Entry
 
 AUDIT_CHUNK = 200
-# Characters JSON may carry raw that a terminal could obey (C1 controls such as CSI), that
-# reorder the text shown (bidirectional overrides) or break lines in some readers (U+2028,
-# U+2029): written as \u escapes, the value unchanged. JSON escapes the C0 controls itself.
-_RAW_IN_JSON = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
 def json_text(record: dict[str, object], indent: int | None = None) -> str:
     """An answer as JSON: readable text kept as it is, control characters escaped."""
-    text = json.dumps(record, ensure_ascii=False, indent=indent)
-    return _RAW_IN_JSON.sub(lambda match: f"\\u{ord(match.group(0)):04x}", text)
+    return escape_raw(json.dumps(record, ensure_ascii=False, indent=indent))
 
 
 def json_line(record: dict[str, object]) -> str:
@@ -64,19 +60,19 @@ def run_batch(
             entry = None
             if line.case is None:
                 failures += 1
-                record = _refusal(line.error or "", line.number, line.fact)
+                text = json_line(_refusal(line.error or "", line.number, line.fact))
             else:
                 try:
                     answer = advisor.advise(line.case)
-                    record = answer.to_json()
+                    text = answer_line(answer)  # json_line(answer.to_json()), written directly
                     if store is not None:  # an entry only where something records it
                         entry = _entry(answer, line.case, advisor.rule_base)
                 except AdvisorError as error:  # the engine failed, or a computed date is impossible
                     failures += 1
-                    record = _refusal(
-                        f"line {line.number}: {error.one_line()}", line.number, error.fact
+                    text = json_line(
+                        _refusal(f"line {line.number}: {error.one_line()}", line.number, error.fact)
                     )
-            pending.append((json_line(record), entry))
+            pending.append((text, entry))
             if store is None or len(pending) >= AUDIT_CHUNK:
                 flush()
             advance()

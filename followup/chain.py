@@ -52,23 +52,47 @@ def canonical(value: Any) -> str:
     if type(value) is int:
         return int.__repr__(value)
     if type(value) is str:
-        return _string(value)
+        return json_string(value)
     if type(value) is list and all(type(item) is str for item in value):
-        return "[" + ",".join(map(_string, value)) + "]"
+        return "[" + ",".join(map(json_string, value)) + "]"
+    if type(value) is dict and all(
+        type(key) is str and type(item) is str for key, item in value.items()
+    ):
+        # An answer's message and rule base: flat objects of texts, written member by member.
+        return _canonical_object({key: json_string(item) for key, item in value.items()})
     return _CANONICAL.encode(value)
 
 
 # What json writes a text as (with ensure_ascii off): the C function where there is one.
-_string = json.encoder.encode_basestring
+json_string = json.encoder.encode_basestring
 
 
 def _canonical_object(texts: Mapping[str, str]) -> str:
     """canonical() of an object whose values are written already: `texts` holds each one's."""
-    return "{" + ",".join(f"{_string(key)}:{text}" for key, text in sorted(texts.items())) + "}"
+    keys = KEYS
+    return "{" + ",".join([keys[key] + text for key, text in sorted(texts.items())]) + "}"
+
+
+class _KeyTexts(dict[str, str]):
+    """A key as an object's member starts, `"key":`, written once a key: records share their
+    field names."""
+
+    def __missing__(self, key: str) -> str:
+        if len(self) >= _MOST_KEYS:
+            self.clear()  # a bound, not a policy: records have a few dozen names
+        text = self[key] = json_string(key) + ":"
+        return text
+
+
+KEYS = _KeyTexts()
+_MOST_KEYS = 4096
 
 
 def sha256(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()
+    return _sha256(text.encode()).hexdigest()
+
+
+_sha256 = hashlib.sha256
 
 
 def commitment(nonce: str, value: Any) -> str:
@@ -100,19 +124,28 @@ def new_row(
     today: str | None,
     facts: dict[str, Any],
     rule_base_version: str | None,
-    trace: list[Any],
+    trace: list[Any] | str,
     answer: dict[str, Any],
 ) -> dict[str, Any]:
-    """The columns of a new record that follows the record whose hash is `prev_hash`."""
-    fields = _fields(facts, answer)
-    texts = {name: canonical(value) for name, value in fields.items()}
+    """The columns of a new record that follows the record whose hash is `prev_hash`.
+
+    The trace is a list, or its canonical text already written (see followup/audit_trace.py).
+    """
+    facts_texts = {name: canonical(value) for name, value in facts.items()}
+    answer_texts = {key: canonical(value) for key, value in answer.items()}
+    # The fields in _fields' order: the facts', then the answer's.
+    names = [*_FACT_FIELDS.of(facts_texts), *_ANSWER_FIELDS.of(answer_texts)]
+    texts = [*facts_texts.values(), *answer_texts.values()]
     # One read of the system's random source for all of a record's nonces, as secrets does.
-    random = os.urandom(NONCE_BYTES * len(fields)).hex()
+    random = os.urandom(NONCE_BYTES * len(names)).hex()
     size = 2 * NONCE_BYTES
-    nonces = {name: random[size * n : size * (n + 1)] for n, name in enumerate(fields)}
+    nonces = [random[start : start + size] for start in range(0, size * len(names), size)]
     # Nonces and commitments are hexadecimal: as JSON, each is itself in quotes.
-    commitments = {name: f'"{sha256(nonces[name] + text)}"' for name, text in texts.items()}
-    trace_text = canonical(trace)
+    commitments = {
+        name: '"' + _sha256((nonce + text).encode()).hexdigest() + '"'
+        for name, nonce, text in zip(names, nonces, texts, strict=True)
+    }
+    trace_text = trace if isinstance(trace, str) else canonical(trace)
     content_hash = _content_hash(
         record_id, kind, recorded_at, source, today, rule_base_version, trace_text, commitments
     )
@@ -122,11 +155,13 @@ def new_row(
         "recorded_at": recorded_at,
         "source": source,
         "today": today,
-        "facts": _canonical_object({name: texts[f"facts.{name}"] for name in facts}),
+        "facts": _canonical_object(facts_texts),
         "rule_base_version": rule_base_version,
         "trace": trace_text,
-        "answer": _canonical_object({key: texts[f"answer.{key}"] for key in answer}),
-        "nonces": _canonical_object({name: f'"{nonce}"' for name, nonce in nonces.items()}),
+        "answer": _canonical_object(answer_texts),
+        "nonces": _canonical_object(
+            {name: '"' + nonce + '"' for name, nonce in zip(names, nonces, strict=True)}
+        ),
         "redacted": "{}",
         "content_hash": content_hash,
         "prev_hash": prev_hash,
@@ -320,6 +355,26 @@ def _object(text: Any) -> dict[str, Any] | None:
 
 def _int_or_none(value: Any) -> int | None:
     return value if isinstance(value, int) else None
+
+
+class _FieldNames(dict[str, str]):
+    """A section's field names (`facts.name`), written once a name."""
+
+    def __init__(self, section: str) -> None:
+        super().__init__()
+        self.prefix = section + "."
+
+    def __missing__(self, key: str) -> str:
+        if len(self) >= _MOST_KEYS:
+            self.clear()
+        name = self[key] = self.prefix + key
+        return name
+
+    def of(self, keys: Iterable[str]) -> list[str]:
+        return [self[key] for key in keys]
+
+
+_FACT_FIELDS, _ANSWER_FIELDS = _FieldNames("facts"), _FieldNames("answer")
 
 
 def _fields(facts: Mapping[str, Any], answer: Mapping[str, Any]) -> dict[str, Any]:

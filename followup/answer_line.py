@@ -1,0 +1,147 @@
+"""An answer's line of batch output, written straight from the answer.
+
+The text is `json_line(answer.to_json())` byte for byte, without building the dictionaries
+first: each string is escaped as `json.dumps` escapes it (and its raw controls as `json_text`
+does), the separators are json's own. A batch writes one such line a case, and building then
+walking the dictionaries cost more than the rest of the line.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from collections.abc import Callable, Mapping
+from json.encoder import encode_basestring
+from typing import Any
+
+from engine import Answer
+from engine.trace import Firing
+
+from .json_escape import escape_raw
+
+
+class _Escaped(dict[Any, str]):
+    """Texts (or tuples of texts) that recur case after case, each escaped once: rule names,
+    fact names, guidance. A plain dict lookup where a text is met again."""
+
+    def __init__(self, escape: Callable[[Any], str]) -> None:
+        super().__init__()
+        self._escape = escape
+
+    def __missing__(self, key: Any) -> str:
+        if len(self) >= _MOST_KNOWN:
+            self.clear()  # a bound, not a policy: a rule base has far fewer texts than this
+        text = self[key] = self._escape(key)
+        return text
+
+
+_MOST_KNOWN = 4096
+
+
+def answer_line(answer: Answer) -> str:
+    """The answer's JSON line, as `json_line(answer.to_json())` writes it."""
+    message = answer.message
+    outcome = answer.outcome
+    fired = tuple([firing.rule_id for firing in outcome.trace if firing.status == "fired"])
+    return (
+        _OPENING[answer.action]
+        + _value(answer.follow_up_on)
+        + ', "today": "'
+        + answer.today.isoformat()
+        + '", "headline": '
+        + _text(answer.headline)
+        + ', "reasons": ['
+        + ", ".join([_text(reason) for reason in answer.reasons])
+        + '], "fired_rules": '
+        + _RULE_LISTS[fired]
+        + ', "rule_base": {"version": '
+        + _KNOWN[outcome.rule_base_version]
+        + '}, "message": '
+        + (
+            "null"
+            if message is None
+            else '{"subject": ' + _text(message.subject) + ', "body": ' + _text(message.body) + "}"
+        )
+        + ', "guidance": '
+        + _TEXT_LISTS[answer.guidance]
+        + ', "trace": ['
+        + ", ".join([_firing(firing) for firing in outcome.trace])
+        + "]}\n"
+    )
+
+
+def _firing(firing: Firing) -> str:
+    """`Firing.to_json` as JSON text."""
+    text = (
+        _FIRING_OPENING[firing.rule_id, firing.status]
+        + _values(firing.matched)
+        + ', "concluded": '
+        + _values(firing.concluded)
+        + ', "by": '
+        + ("null" if firing.by is None else _KNOWN[firing.by])
+    )
+    if firing.moved:
+        text += (
+            ', "moved": {'
+            + ", ".join(
+                [
+                    _KNOWN[name]
+                    + ': {"from": "'
+                    + move.unmoved.isoformat()
+                    + '", "holiday": '
+                    + ("null" if move.holiday is None else _text(move.holiday))
+                    + "}"
+                    for name, move in firing.moved.items()
+                ]
+            )
+            + "}"
+        )
+    return text + "}"
+
+
+def _values(values: Mapping[str, Any]) -> str:
+    keys = _KEYS
+    return "{" + ", ".join([keys[name] + _value(value) for name, value in values.items()]) + "}"
+
+
+def _value(value: Any) -> str:
+    """A value as `json.dumps(jsonable(value))` writes it."""
+    kind = type(value)
+    if kind is str:
+        return _text(value)
+    if value is None:
+        return "null"
+    if kind is bool:
+        return "true" if value else "false"
+    if kind is int:
+        return int.__repr__(value)
+    if kind is datetime.date:
+        day: datetime.date = value
+        return '"' + day.isoformat() + '"'
+    if kind is list or kind is tuple:
+        return "[" + ", ".join([_value(item) for item in value]) + "]"
+    # Anything else (never met in a case today) is written by json itself.
+    if isinstance(value, datetime.date):
+        value = value.isoformat()
+    return escape_raw(json.dumps(value, ensure_ascii=False))
+
+
+def _text(text: str) -> str:
+    """A string as JSON, its raw controls escaped."""
+    encoded: str = encode_basestring(text)
+    # Most texts are plain ASCII, which holds no such character but DEL.
+    return encoded if encoded.isascii() and "\x7f" not in encoded else escape_raw(encoded)
+
+
+def _text_list(texts: tuple[str, ...]) -> str:
+    return "[" + ", ".join([_text(text) for text in texts]) + "]"
+
+
+_KNOWN = _Escaped(_text)
+_KEYS = _Escaped(lambda name: _text(name) + ": ")
+_OPENING = _Escaped(lambda action: '{"action": ' + _text(action) + ', "follow_up_on": ')
+_TEXT_LISTS = _Escaped(_text_list)
+_FIRING_OPENING = _Escaped(
+    lambda key: '{"rule": ' + _text(key[0]) + ', "status": ' + _text(key[1]) + ', "matched": '
+)
+_RULE_LISTS = _TEXT_LISTS

@@ -1,0 +1,88 @@
+"""A trace's canonical JSON text, written straight from its firings.
+
+The text is `chain.canonical([firing.to_json() for firing in trace])` byte for byte (keys
+sorted, no spaces), without building the dictionaries first: every record of the audit trail
+stores one and hashes it.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from engine.trace import Firing, jsonable
+
+from .chain import KEYS as _KEYS
+from .chain import canonical
+from .chain import json_string as _string
+
+
+def canonical_trace(trace: Iterable[Firing]) -> str:
+    """The canonical text of the trace's JSON."""
+    return "[" + ",".join([_firing(firing) for firing in trace]) + "]"
+
+
+def _firing(firing: Firing) -> str:
+    # Firing.to_json's keys in sorted order: by, concluded, matched, moved, rule, status.
+    text = (
+        '{"by":'
+        + ("null" if firing.by is None else canonical(firing.by))
+        + ',"concluded":'
+        + _values(firing.concluded)
+        + ',"matched":'
+        + _values(firing.matched)
+    )
+    if firing.moved:
+        text += (
+            ',"moved":{'
+            + ",".join(
+                [
+                    _KEYS[name]
+                    + '{"from":"'
+                    + move.unmoved.isoformat()
+                    + '","holiday":'
+                    + canonical(move.holiday)
+                    + "}"
+                    for name, move in sorted(firing.moved.items())
+                ]
+            )
+            + "}"
+        )
+    return text + _ENDINGS[firing.rule_id, firing.status]
+
+
+class _Endings(dict[tuple[str, str], str]):
+    """A firing's last members, its rule and status, written once a pair."""
+
+    def __missing__(self, key: tuple[str, str]) -> str:
+        if len(self) >= _MOST_ENDINGS:
+            self.clear()  # a bound, not a policy: a rule base has far fewer rules than this
+        text = self[key] = ',"rule":' + canonical(key[0]) + ',"status":' + canonical(key[1]) + "}"
+        return text
+
+
+_ENDINGS = _Endings()
+_MOST_ENDINGS = 4096
+
+
+def _values(values: Mapping[str, Any]) -> str:
+    keys = _KEYS
+    return (
+        "{" + ",".join([keys[name] + _value(value) for name, value in sorted(values.items())]) + "}"
+    )
+
+
+def _value(value: Any) -> str:
+    """canonical(jsonable(value))."""
+    kind = type(value)
+    if kind is str:
+        return _string(value)
+    if value is None:
+        return "null"
+    if kind is bool:
+        return "true" if value else "false"
+    if kind is datetime.date:
+        day: datetime.date = value
+        return '"' + day.isoformat() + '"'
+    return canonical(jsonable(value))
