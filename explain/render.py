@@ -285,7 +285,9 @@ def _tree_text(graph: nx.DiGraph) -> str:
     def walk(node: str, indent: str, prefix: str) -> None:
         data = graph.nodes[node]
         marker = " ◀" if data.get("status") == "path" and data["kind"] == "outcome" else ""
-        lines.append(f"{indent}{prefix}{data['label']}{marker}")
+        # A picture's label breaks its lines; a line of text keeps it on one.
+        label = " ".join(str(data["label"]).split("\n"))
+        lines.append(f"{indent}{prefix}{label}{marker}")
         for child in graph.successors(node):
             edge = graph.edges[node, child]
             taken = "✓ " if edge.get("status") == "path" else ""

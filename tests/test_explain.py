@@ -206,6 +206,9 @@ def test_rules_tree_text(run_cli: RunCli) -> None:
     assert result.exit_code == 0
     assert result.stdout.splitlines()[0] == "competing_offer is yes?"
     assert "◀" not in result.stdout
+    # Each step on one line, the rule that decides beside its advice.
+    assert "    yes → follow_up_now · follow_up_on: today (reach_out_sooner)" in result.stdout
+    assert all(line.startswith((" ", "competing_offer")) for line in result.stdout.splitlines())
 
 
 def test_bad_format_and_missing_folder(run_cli: RunCli, tmp_path: Path) -> None:
