@@ -115,12 +115,12 @@ def _cache_key(folder: Path) -> str | None:
     return cache.digest("rule base", str(BUILT_FORMAT), where, version, _code_version())
 
 
-@functools.cache
-def _counted_days(rule: Rule) -> int | None:
+def _counted_days(then: tuple[Conclusion, ...]) -> int | None:
     """The days a rule counts (its first computed day), if it counts any."""
-    return next((c.value.plus_days for c in rule.then if isinstance(c.value, DateExpr)), None)
+    return next((c.value.plus_days for c in then if isinstance(c.value, DateExpr)), None)
 
 
+@functools.cache
 def _code_version() -> str:
     """The sha256 of the engine's code and schemas: a change to either rebuilds every rule base."""
     package = Path(__file__).parent
@@ -427,7 +427,9 @@ class _Builder:
     def _fill_rule_numbers(self, doc: Document, rules: tuple[Rule, ...]) -> None:
         """Say the rules' numbers in the facts' texts (`{rule_id.plus_days_in_words}`), so
         that a question or its `why` follows a changed number too."""
-        days_of = {rule.id: days for rule in rules if (days := _counted_days(rule)) is not None}
+        days_of = {
+            rule.id: days for rule in rules if (days := _counted_days(rule.then)) is not None
+        }
         for name, spec in list(self.facts.items()):
             section = "derived" if spec.derived else "given"
             texts = {key: getattr(spec, key) for key in FACT_TEXTS}
@@ -566,8 +568,8 @@ class _Builder:
     ) -> str:
         """The reason with the rule's own number said, so a new number changes the sentence."""
         self._check_template(text, doc, path, RULE_NUMBERS, rule_id=rule_id)
-        counted = [c.value.plus_days for c in then if isinstance(c.value, DateExpr)]
-        if not counted:
+        counted = _counted_days(then)
+        if counted is None:
             used = [name for name, _ in placeholders(text) if name in RULE_NUMBERS]
             if used:
                 raise RuleFileError(
@@ -578,16 +580,16 @@ class _Builder:
                 )
             return text
         for stated, days in stated_durations(text):
-            if days != counted[0]:
+            if days != counted:
                 self.warnings.append(
                     RuleFileError(
-                        f"the reason says `{stated}`, but its rule counts {counted[0]} days",
+                        f"the reason says `{stated}`, but its rule counts {counted} days",
                         rule_id=rule_id,
                         location=doc.find_after(doc.where(path), stated),
                         suggestion="write {plus_days_in_words} to say the rule's own number",
                     )
                 )
-        return fill_rule_numbers(text, counted[0])
+        return fill_rule_numbers(text, counted)
 
     def _conclusion(
         self,
