@@ -20,6 +20,7 @@ ADJUSTMENT_MESSAGES = {
     "no rule works out `NAME` for this rule to move",
     "rule `ID` never moves `NAME`: it never applies together with a rule that works `NAME` out",
     "more than N rules move `NAME`; every mix of them becomes a rule of its own",
+    "moving `NAME` by N more days counts N days, over the limit of N",
     "`TEXT`: there is no rule `ID`",
     "`TEXT`: rule `ID` counts no days",
 }
@@ -274,4 +275,15 @@ def test_scenarios_name_the_rules_as_written(run_cli: RunCli, tiny: Path) -> Non
     assert (
         "fired: expected ask_after_two_weeks, wait_for_the_day; got ask_after_two_weeks, "
         "rare_editions_take_longer, wait_for_the_day"
+    ) in result.stdout
+
+
+def test_a_move_past_a_year_is_refused(run_cli: RunCli, tiny: Path) -> None:
+    path = tiny / "advice.yaml"
+    edit(path, "        plus_days: 3", "        plus_days: 360")
+    result = run_cli("rules", "check", str(tiny))
+    assert result.exit_code == 1
+    line = line_of(path, "id: rare_editions_take_longer")
+    assert (
+        f"{path}:{line}:5: moving `ask_day` by 360 more days counts 367 days, over the limit of 365"
     ) in result.stdout
