@@ -10,6 +10,7 @@ from typing import Any
 
 from .conditions import evaluate
 from .dates import Move
+from .memo import PerRuleBase
 from .model import FactSpec, Rule, RuleBase
 from .templates import join_items, render
 from .trace import Outcome, jsonable
@@ -149,22 +150,15 @@ def _message(rule_base: RuleBase, template_id: Any, values: Any, lookup: Any) ->
 
 
 Reader = Callable[[Any], Any]
-# Readers by rule base (its id, and the rule base itself so that the id is not reused): a few.
-_READERS: dict[int, tuple[RuleBase, dict[str, Reader]]] = {}
-_MOST_READERS = 8
 
 
-def _readers(rule_base: RuleBase) -> dict[str, Reader]:
+def _all_readers(rule_base: RuleBase) -> dict[str, Reader]:
     """Each fact's value as the job seeker reads it (its default, a value's label, a joined
     list), its spec looked at once a rule base rather than once a value."""
-    kept = _READERS.get(id(rule_base))
-    if kept is not None and kept[0] is rule_base:
-        return kept[1]
-    readers = {name: _reader(spec, rule_base.list_and) for name, spec in rule_base.facts.items()}
-    if len(_READERS) >= _MOST_READERS:
-        _READERS.pop(next(iter(_READERS)))
-    _READERS[id(rule_base)] = (rule_base, readers)
-    return readers
+    return {name: _reader(spec, rule_base.list_and) for name, spec in rule_base.facts.items()}
+
+
+_readers = PerRuleBase(_all_readers)
 
 
 def _reader(spec: FactSpec, list_and: str) -> Reader:

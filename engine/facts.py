@@ -17,6 +17,7 @@ from .conditions import evaluate
 from .dates import Calendar, long_date, nearest_countries, normalise_country
 from .errors import FactError, Location
 from .limits import FACTS, LARGEST_WHOLE_NUMBER, NUMBER_DIGITS, value_problem
+from .memo import PerRuleBase
 from .model import DateCheck, FactSpec, RuleBase
 from .source import Document
 from .suggest import did_you_mean
@@ -121,17 +122,9 @@ class _Plan:
     computed: tuple[FactSpec, ...]
 
 
-# Plans by rule base (its id, and the rule base itself so that the id is not reused): a few.
-_PLANS: dict[int, tuple[RuleBase, _Plan]] = {}
-_MOST_PLANS = 8
-
-
-def _plan(rule_base: RuleBase) -> _Plan:
-    kept = _PLANS.get(id(rule_base))
-    if kept is not None and kept[0] is rule_base:
-        return kept[1]
+def _make_plan(rule_base: RuleBase) -> _Plan:
     given = tuple(rule_base.given_facts())
-    plan = _Plan(
+    return _Plan(
         givable={spec.name: spec for spec in given if not spec.computed},
         implied=tuple(spec for spec in given if spec.implied_by is not None),
         defaulted=tuple(s for s in given if s.has_default and not s.for_message_only),
@@ -142,10 +135,9 @@ def _plan(rule_base: RuleBase) -> _Plan:
         ),
         computed=tuple(spec for spec in given if spec.day_off_of is not None),
     )
-    if len(_PLANS) >= _MOST_PLANS:
-        _PLANS.pop(next(iter(_PLANS)))
-    _PLANS[id(rule_base)] = (rule_base, plan)
-    return plan
+
+
+_plan = PerRuleBase(_make_plan)
 
 
 def case_calendar(rule_base: RuleBase, values: Mapping[str, Any]) -> Calendar:
@@ -271,7 +263,7 @@ def _as_given(spec: FactSpec, value: Any) -> Any:
             return value
         if kind is str:
             try:
-                # Parsed as it is, the text is ASCII digits and dashes: nothing to refuse in it.
+                # parse_value reads an ISO date the same way (it strips spaces first).
                 return datetime.date.fromisoformat(value)
             except ValueError:
                 return _CHECK

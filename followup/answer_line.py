@@ -10,32 +10,15 @@ from __future__ import annotations
 
 import datetime
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from json.encoder import encode_basestring
 from typing import Any
 
 from engine import Answer
+from engine.memo import WrittenOnce
 from engine.trace import Firing
 
 from .json_escape import escape_raw
-
-
-class _Escaped(dict[Any, str]):
-    """Texts (or tuples of texts) that recur case after case, each escaped once: rule names,
-    fact names, guidance. A plain dict lookup where a text is met again."""
-
-    def __init__(self, escape: Callable[[Any], str]) -> None:
-        super().__init__()
-        self._escape = escape
-
-    def __missing__(self, key: Any) -> str:
-        if len(self) >= _MOST_KNOWN:
-            self.clear()  # a bound, not a policy: a rule base has far fewer texts than this
-        text = self[key] = self._escape(key)
-        return text
-
-
-_MOST_KNOWN = 4096
 
 
 def answer_line(answer: Answer) -> str:
@@ -137,11 +120,13 @@ def _text_list(texts: tuple[str, ...]) -> str:
     return "[" + ", ".join([_text(text) for text in texts]) + "]"
 
 
-_KNOWN = _Escaped(_text)
-_KEYS = _Escaped(lambda name: _text(name) + ": ")
-_OPENING = _Escaped(lambda action: '{"action": ' + _text(action) + ', "follow_up_on": ')
-_TEXT_LISTS = _Escaped(_text_list)
-_FIRING_OPENING = _Escaped(
+_KNOWN = WrittenOnce(_text)
+_KEYS: WrittenOnce[str, str] = WrittenOnce(lambda name: _text(name) + ": ")
+_OPENING: WrittenOnce[str, str] = WrittenOnce(
+    lambda action: '{"action": ' + _text(action) + ', "follow_up_on": '
+)
+_TEXT_LISTS = WrittenOnce(_text_list)
+_FIRING_OPENING: WrittenOnce[tuple[str, str], str] = WrittenOnce(
     lambda key: '{"rule": ' + _text(key[0]) + ', "status": ' + _text(key[1]) + ', "matched": '
 )
 _RULE_LISTS = _TEXT_LISTS

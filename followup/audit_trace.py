@@ -11,6 +11,7 @@ import datetime
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from engine.memo import WrittenOnce
 from engine.trace import Firing, jsonable
 
 from .chain import KEYS as _KEYS
@@ -52,18 +53,12 @@ def _firing(firing: Firing) -> str:
     return text + _ENDINGS[firing.rule_id, firing.status]
 
 
-class _Endings(dict[tuple[str, str], str]):
-    """A firing's last members, its rule and status, written once a pair."""
-
-    def __missing__(self, key: tuple[str, str]) -> str:
-        if len(self) >= _MOST_ENDINGS:
-            self.clear()  # a bound, not a policy: a rule base has far fewer rules than this
-        text = self[key] = ',"rule":' + canonical(key[0]) + ',"status":' + canonical(key[1]) + "}"
-        return text
+def _ending(key: tuple[str, str]) -> str:
+    """A firing's last members, its rule and status."""
+    return ',"rule":' + canonical(key[0]) + ',"status":' + canonical(key[1]) + "}"
 
 
-_ENDINGS = _Endings()
-_MOST_ENDINGS = 4096
+_ENDINGS = WrittenOnce(_ending)
 
 
 def _values(values: Mapping[str, Any]) -> str:

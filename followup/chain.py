@@ -22,6 +22,7 @@ from typing import Any
 
 from engine import AdvisorError
 from engine.loader import RULE_FILES, rule_base_version
+from engine.memo import WrittenOnce
 
 GENESIS = "0" * 64
 REDACTED = "[redacted]"
@@ -73,19 +74,8 @@ def _canonical_object(texts: Mapping[str, str]) -> str:
     return "{" + ",".join([keys[key] + text for key, text in sorted(texts.items())]) + "}"
 
 
-class _KeyTexts(dict[str, str]):
-    """A key as an object's member starts, `"key":`, written once a key: records share their
-    field names."""
-
-    def __missing__(self, key: str) -> str:
-        if len(self) >= _MOST_KEYS:
-            self.clear()  # a bound, not a policy: records have a few dozen names
-        text = self[key] = json_string(key) + ":"
-        return text
-
-
-KEYS = _KeyTexts()
-_MOST_KEYS = 4096
+# A key as an object's member starts, `"key":`, written once a key: records share their names.
+KEYS: WrittenOnce[str, str] = WrittenOnce(lambda key: json_string(key) + ":")
 
 
 def sha256(text: str) -> str:
@@ -134,7 +124,8 @@ def new_row(
     facts_texts = {name: canonical(value) for name, value in facts.items()}
     answer_texts = {key: canonical(value) for key, value in answer.items()}
     # The fields in _fields' order: the facts', then the answer's.
-    names = [*_FACT_FIELDS.of(facts_texts), *_ANSWER_FIELDS.of(answer_texts)]
+    names = [_FACT_FIELDS[name] for name in facts_texts]
+    names += [_ANSWER_FIELDS[key] for key in answer_texts]
     texts = [*facts_texts.values(), *answer_texts.values()]
     # One read of the system's random source for all of a record's nonces, as secrets does.
     random = os.urandom(NONCE_BYTES * len(names)).hex()
@@ -357,24 +348,9 @@ def _int_or_none(value: Any) -> int | None:
     return value if isinstance(value, int) else None
 
 
-class _FieldNames(dict[str, str]):
-    """A section's field names (`facts.name`), written once a name."""
-
-    def __init__(self, section: str) -> None:
-        super().__init__()
-        self.prefix = section + "."
-
-    def __missing__(self, key: str) -> str:
-        if len(self) >= _MOST_KEYS:
-            self.clear()
-        name = self[key] = self.prefix + key
-        return name
-
-    def of(self, keys: Iterable[str]) -> list[str]:
-        return [self[key] for key in keys]
-
-
-_FACT_FIELDS, _ANSWER_FIELDS = _FieldNames("facts"), _FieldNames("answer")
+# A section's field names (`facts.name`), written once a name.
+_FACT_FIELDS: WrittenOnce[str, str] = WrittenOnce(lambda key: "facts." + key)
+_ANSWER_FIELDS: WrittenOnce[str, str] = WrittenOnce(lambda key: "answer." + key)
 
 
 def _fields(facts: Mapping[str, Any], answer: Mapping[str, Any]) -> dict[str, Any]:
