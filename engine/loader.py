@@ -40,6 +40,7 @@ from .model import (
     Paragraph,
     Rule,
     RuleBase,
+    TimelineSpec,
 )
 from .source import Document, PathKey, read_document, read_text
 from .suggest import did_you_mean
@@ -241,6 +242,7 @@ class _Builder:
             rules, adjustments = with_adjustments(written)
         actions = self._actions(messages_doc, goal) if goal else {}
         calendar = self._calendar(advice)
+        timeline = self._timeline(messages_doc)
         if self.problems:
             return None
         guidance = messages_doc.value["guidance"]
@@ -261,6 +263,7 @@ class _Builder:
             list_and=messages_doc.value.get("lists", {}).get("and", "and"),
             guidance_title=guidance.get("title", ""),
             adjustments=adjustments,
+            timeline=timeline,
         )
 
     # -- facts ------------------------------------------------------------------------------
@@ -697,6 +700,23 @@ class _Builder:
             )
         return MessageTemplate(template_id, raw["subject"], tuple(body), doc.where(path, key=True))
 
+    def _timeline(self, doc: Document) -> TimelineSpec:
+        raw = doc.value.get("timeline", {})
+        path: PathKey = ("timeline",)
+        days = raw.get("days", {})
+        for name in days:
+            with self._each():
+                self._date_fact(name, doc, (*path, "days", name), name)
+        with self._each():
+            self._check_template(raw.get("holiday", ""), doc, (*path, "holiday"), ("holiday",))
+        defaults = TimelineSpec()
+        return TimelineSpec(
+            days=tuple((str(name), str(words)) for name, words in days.items()),
+            today=raw.get("today", defaults.today),
+            holiday=raw.get("holiday", defaults.holiday),
+            key=raw.get("key", defaults.key),
+        )
+
     def _actions(self, doc: Document, goal: str) -> dict[str, ActionSpec]:
         values = self.facts[goal].values
         actions = {}
@@ -715,6 +735,7 @@ class _Builder:
                     raw["headline"],
                     tuple(raw.get("guidance", ())),
                     raw.get("guidance_title", ""),
+                    raw.get("timeline_label", ""),
                 )
         missing = [value for value in values if value not in doc.value["actions"]]
         if missing:

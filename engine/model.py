@@ -199,6 +199,19 @@ class ActionSpec:
     # Writing guidance of its own, in place of the general guidance (none: the general one).
     guidance: tuple[str, ...] = ()
     guidance_title: str = ""
+    # How the answer's calendar strip names the advised day (none: the action's words).
+    timeline_label: str = ""
+
+
+@dataclass(frozen=True)
+class TimelineSpec:
+    """The words of the calendar strip shown with an answer: the date facts it names (with
+    their words), today, a public holiday (a template with {holiday}) and the key under it."""
+
+    days: tuple[tuple[str, str], ...] = ()
+    today: str = "Today"
+    holiday: str = "Public holiday ({holiday})"
+    key: str = ""
 
 
 @dataclass(frozen=True)
@@ -241,6 +254,7 @@ class RuleBase:
     # The rules that move a day another rule worked out, as written: the engines run them
     # combined into `rules`, so only the rule files and the pages showing them read these.
     adjustments: tuple[Rule, ...] = ()
+    timeline: TimelineSpec = field(default_factory=TimelineSpec)
 
     def written_rules(self) -> list[Rule]:
         """The rules as the rule file lists them: combined rules out, adjustments in."""

@@ -16,6 +16,7 @@ from engine.answer import Answer
 from engine.dates import WEEKDAYS, WEEKEND, Calendar
 from engine.facts import case_calendar
 from engine.model import RuleBase
+from engine.templates import render_with
 
 from .dpi import TIMELINE_DPI
 from .render import PICTURE_FORMATS, graphviz_format, quiet_graphviz, set_dpi
@@ -40,26 +41,23 @@ class Mark:
     day: datetime.date
     words: str
     advised: bool = False
+    today: bool = False
 
 
-def marks(answer: Answer) -> list[Mark]:
-    """The days worth naming, in order: interview, follow-ups sent, decision, today, advice."""
+def marks(rule_base: RuleBase, answer: Answer) -> list[Mark]:
+    """The days worth naming, in order: those the rule base's timeline names (interview,
+    follow-ups sent, decision), today, and the advised day, in the rule base's words."""
     values = answer.outcome.values
-    found: list[Mark] = []
-
-    def add(name: str, words: str) -> None:
-        day = values.get(name)
-        if isinstance(day, datetime.date):
-            found.append(Mark(day, words))
-
-    add("interview_date", "Your interview")
-    add("last_followup_date", "Your last follow-up")
-    add("decision_date", "They decide by")
-    found.append(Mark(answer.today, "Today"))
+    timeline = rule_base.timeline
+    found = [
+        Mark(day, words)
+        for name, words in timeline.days
+        if isinstance(day := values.get(name), datetime.date)
+    ]
+    found.append(Mark(answer.today, timeline.today, today=True))
     if answer.follow_up_on is not None:
-        words = "Follow up" if answer.action != "send_reminder" else "Send a reminder"
-        if answer.action == "wait":
-            words = "Follow up on"
+        action = rule_base.actions[answer.action]
+        words = action.timeline_label or rule_base.facts[rule_base.goal].value_words(answer.action)
         found.append(Mark(answer.follow_up_on, words, advised=True))
     return sorted(found, key=lambda mark: mark.day)
 
@@ -70,7 +68,7 @@ def timeline_picture(
     """The timeline drawn as svg, png (at `dpi` pixels per inch) or pdf."""
     if fmt not in PICTURE_FORMATS:
         raise ValueError(f"not a picture format: {fmt}")
-    drawing = _drawing(case_calendar(rule_base, answer.outcome.values), answer)
+    drawing = _drawing(rule_base, case_calendar(rule_base, answer.outcome.values), answer)
     set_dpi(drawing, fmt, dpi)
     with quiet_graphviz():
         data = drawing.draw(format=graphviz_format(fmt), prog="neato")
@@ -86,10 +84,10 @@ def _days(found: list[Mark]) -> list[datetime.date]:
     return [first + datetime.timedelta(days=n) for n in range((last - first).days + 1)]
 
 
-def _drawing(calendar: Calendar, answer: Answer) -> Any:
+def _drawing(rule_base: RuleBase, calendar: Calendar, answer: Answer) -> Any:
     import pygraphviz  # noqa: PLC0415 - Graphviz loads only when a picture is asked for
 
-    found = marks(answer)
+    found = marks(rule_base, answer)
     days = _days(found)
     drawing = pygraphviz.AGraph(directed=False, name="timeline")
     drawing.graph_attr.update(
@@ -98,7 +96,7 @@ def _drawing(calendar: Calendar, answer: Answer) -> Any:
     drawing.node_attr.update(fontname="Helvetica", fontsize="11", fixedsize="true")
     lowest = _strip(drawing, days, calendar, found)
     holidays = [
-        Mark(day, f"Public holiday ({why})")
+        Mark(day, render_with(rule_base.timeline.holiday, {"holiday": why}))
         for day in days
         if (why := calendar.day_off(day)) is not None and why != WEEKEND
     ]
@@ -107,7 +105,9 @@ def _drawing(calendar: Calendar, answer: Answer) -> Any:
         key=lambda mark: mark.day,
     )
     _labels(drawing, days[0], shown, lowest)
-    _title(drawing, answer, len(days), lowest - 10 - len(shown) * LABEL_STEP)
+    _title(
+        drawing, answer, rule_base.timeline.key, len(days), lowest - 10 - len(shown) * LABEL_STEP
+    )
     return drawing
 
 
@@ -123,7 +123,7 @@ def _x(start: datetime.date, day: datetime.date) -> float:
 def _strip(drawing: Any, days: list[datetime.date], calendar: Calendar, found: list[Mark]) -> int:
     """One box a day, days off shaded, the advised day filled; month names above."""
     advised = {mark.day for mark in found if mark.advised}
-    today = {mark.day for mark in found if mark.words == "Today"}
+    today = {mark.day for mark in found if mark.today}
     y = 0
     for day in days:
         fill = DAY_OFF_FILL if calendar.day_off(day) is not None else WORKING_FILL
@@ -183,7 +183,7 @@ def _labels(drawing: Any, start: datetime.date, found: list[Mark], top: int) -> 
         drawing.add_edge(f"{name}dot", name, style="invis")
 
 
-def _title(drawing: Any, answer: Answer, count: int, bottom: int) -> None:
+def _title(drawing: Any, answer: Answer, key: str, count: int, bottom: int) -> None:
     drawing.add_node(
         "title",
         shape="plaintext",
@@ -194,11 +194,12 @@ def _title(drawing: Any, answer: Answer, count: int, bottom: int) -> None:
         fontsize="15",
         pos=_pos(max(count * DAY_WIDTH, 400) / 2, DAY_HEIGHT + 40),
     )
+    if not key:
+        return
     drawing.add_node(
         "key",
         shape="plaintext",
-        label="Shaded days are days off (weekends and public holidays): no follow-up goes out "
-        "on them.",
+        label=key,
         fixedsize="false",
         width="4.5",
         height="0.3",

@@ -17,7 +17,7 @@ from .web_support import web_client
 def test_marks_name_each_day_in_order(advisor: Advisor) -> None:
     facts = {"interview_date": "2026-11-20", "timeline_given": True, "decision_date": "2026-12-04"}
     answer = advisor.advise(read_case(facts, advisor.rule_base, today=datetime.date(2026, 11, 26)))
-    assert [(mark.day.isoformat(), mark.words) for mark in marks(answer)] == [
+    assert [(mark.day.isoformat(), mark.words) for mark in marks(advisor.rule_base, answer)] == [
         ("2026-11-20", "Your interview"),
         ("2026-11-26", "Today"),
         ("2026-12-04", "They decide by"),

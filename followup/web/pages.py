@@ -239,7 +239,9 @@ def answer_page(request: Request) -> Response:
         # The pictures' words, for screen readers and for whoever prefers text.
         reasoning_words=how(consultation.rule_base, answer),
         timeline=_timeline_svg(consultation, answer),
-        timeline_words=[(mark.words, long_date(mark.day)) for mark in marks(answer)],
+        timeline_words=[
+            (mark.words, long_date(mark.day)) for mark in marks(consultation.rule_base, answer)
+        ],
         actions=_other_actions(consultation, answer),
         why_not=_why_not(consultation, answer, params.get(WHY_NOT, "")),
         why_not_action=params.get(WHY_NOT, ""),
