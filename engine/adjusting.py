@@ -16,7 +16,7 @@ decides first. Every engine, check and explanation then sees only ordinary rules
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 
 from .conditions import compares
@@ -26,6 +26,11 @@ from .model import AllOf, Compare, Conclusion, Condition, DateExpr, FactRef, Rul
 
 # Joins the ids of the rules a combined rule is made from: it cannot stand in a written id.
 JOIN = "+"
+
+
+def as_written(rule_ids: Iterable[str]) -> list[str]:
+    """Rule ids as the rule file writes them: a combined rule ("a+b") is each of its rules."""
+    return [written for rule_id in rule_ids for written in str(rule_id).split(JOIN)]
 
 
 def adjusted_day(rule: Rule) -> str | None:

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from .adjusting import JOIN, adjusted_day
+from .adjusting import adjusted_day, as_written
 from .advisor import Advisor
 from .conditions import compare, compares, evaluate
 from .dates import days_after
@@ -151,7 +151,7 @@ def _dead_rules(rule_base: RuleBase, analysis: TreeAnalysis) -> Iterator[Problem
     fired = {rule_id for leaf, _state in analysis.leaves for rule_id in leaf.fired}
     # A written rule lives on in the rules combined from it (engine/adjusting.py): those that
     # cannot fire are mixes that cannot happen, or that a larger mix always covers.
-    fired_as_written = {part for rule_id in fired for part in rule_id.split(JOIN)}
+    fired_as_written = set(as_written(fired))
     concluded = {c.fact for rule in rule_base.rules for c in rule.then}
     for rule in rule_base.rules:
         if rule.made_from or rule.id in fired_as_written:

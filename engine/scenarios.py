@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from . import schema
-from .adjusting import JOIN
+from .adjusting import as_written
 from .advisor import Advisor
 from .errors import AdvisorError, Location, RuleFileError
 from .facts import Origin, read_case
@@ -97,7 +97,7 @@ def _refused(result: Result) -> bool:
 
 def _run(advisor: Advisor, scenario: Scenario) -> Result:
     known = [rule.id for rule in advisor.rule_base.written_rules()]
-    expected_fired = _as_written(scenario.expect.get("fired", []))
+    expected_fired = as_written(scenario.expect.get("fired", []))
     unknown = [name for name in expected_fired if name not in known]
     if unknown:
         hint = did_you_mean(unknown[0], known)
@@ -123,7 +123,7 @@ def _run(advisor: Advisor, scenario: Scenario) -> Result:
                 f"follow_up_on: expected {expected_day or 'none'}, "
                 f"got {got['follow_up_on'] or 'none'}"
             )
-    fired = _as_written(got["fired_rules"])
+    fired = as_written(got["fired_rules"])
     if "fired" in scenario.expect and expected_fired != fired:
         differences.append(f"fired: expected {', '.join(expected_fired)}; got {', '.join(fired)}")
     said = " ".join(_texts(got))
@@ -131,12 +131,6 @@ def _run(advisor: Advisor, scenario: Scenario) -> Result:
         if str(words) not in said:
             differences.append(f"says: `{words}` is not in the answer or the draft")
     return Result(scenario, tuple(differences), tuple(got["fired_rules"]))
-
-
-def _as_written(rule_ids: list[str]) -> list[str]:
-    """Rule ids as the rule file writes them: a rule combined with the rules that moved its
-    day ("a+b", engine/adjusting.py) is each of them, in order."""
-    return [written for rule_id in rule_ids for written in str(rule_id).split(JOIN)]
 
 
 def _texts(value: Any) -> Iterator[str]:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from engine import Advisor, AdvisorError, RuleBase, read_case
-from engine.adjusting import JOIN
+from engine.adjusting import as_written
 from engine.dates import WEEKDAYS
 from engine.model import FactSpec, Rule
 
@@ -193,9 +193,5 @@ def _advice(advisor: Advisor, facts: dict[str, Any], today: datetime.date) -> tu
 
 def _responsible(before: list[str], after: list[str], changed: set[str]) -> str | None:
     """The changed rule behind a changed answer; none when only facts or days off changed."""
-    for rule_id in after + before:
-        # A rule that moved another's day fired combined with it ("a+b").
-        for written in rule_id.split(JOIN):
-            if written in changed:
-                return written
-    return None
+    # A rule that moved another's day fired combined with it ("a+b").
+    return next((rule_id for rule_id in as_written(after + before) if rule_id in changed), None)

@@ -11,7 +11,7 @@ from typing import Any, TypeVar, cast
 import click
 
 from engine import Advisor, RuleFileError, load_rule_base
-from engine.adjusting import JOIN
+from engine.adjusting import as_written
 from engine.loader import default_rules_dir, inspect_rule_base
 from engine.scenarios import read_scenarios, run_scenarios, scenario_files
 from explain.diff import case_changes, rule_changes
@@ -131,7 +131,7 @@ def test_rules(folder: Path | None) -> None:
                 for difference in result.differences:
                     click.echo(f"     {difference}")
     # A rule that moves another's day fires as part of a combined rule ("a+b").
-    fired_as_written = {part for rule_id in fired for part in rule_id.split(JOIN)}
+    fired_as_written = set(as_written(fired))
     uncovered = [rule.id for rule in rule_base.written_rules() if rule.id not in fired_as_written]
     if uncovered:
         click.echo(f"not fired by any scenario: {', '.join(uncovered)}")
