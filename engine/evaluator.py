@@ -19,13 +19,22 @@ from .dates import Move, long_date
 from .errors import EngineError, FactError
 from .facts import add_computed, case_calendar
 from .model import AllOf, Compare, Condition, DateExpr, FactRef, Not, Rule, RuleBase
+from .paths import Observation, Paths
 from .trace import Firing, Outcome
 
 Count = Callable[[Mapping[str, Any]], int]
 Holds = Callable[[Mapping[str, Any]], bool]
+# What the evaluator makes of each test: `observe(test, kind, decide)` gives the function to
+# call in place of `decide` ("holds" says whether the test holds, "count" how many of a
+# one_of's options match). The evaluator records them (engine/paths.py).
+Observe = Callable[[Compare, str, Observation], Observation]
 
 
-def compile_matches(condition: Condition) -> Count:
+def _as_it_is(_test: Compare, _kind: str, decide: Observation) -> Observation:
+    return decide
+
+
+def compile_matches(condition: Condition, observe: Observe = _as_it_is) -> Count:
     """How many times durable_rules matches the condition (0: it does not hold).
 
     The compiler turns `any` (and a `not` around `all`) into alternatives, and durable_rules
@@ -35,18 +44,19 @@ def compile_matches(condition: Condition) -> Count:
 
     The condition becomes a tree of closures, built once per rule base; each test is decided
     as `conditions.compare` decides it (tests/test_compiled.py holds the two side by side).
+    Each test of a value goes through `observe`.
     """
-    return _count(condition, negate=False)
+    return _count(condition, False, observe)
 
 
-def _count(condition: Condition, negate: bool) -> Count:
+def _count(condition: Condition, negate: bool, observe: Observe) -> Count:
     if _single(condition, negate):
         if isinstance(condition, AllOf) and not negate:
-            return _count_every(tuple(_holds(item, negate) for item in condition.items))
-        holds = _holds(condition, negate)
+            return _count_every(tuple(_holds(item, negate, observe) for item in condition.items))
+        holds = _holds(condition, negate, observe)
         return lambda values: 1 if holds(values) else 0
     if isinstance(condition, Not):
-        return _count(condition.item, not negate)
+        return _count(condition.item, not negate, observe)
     if isinstance(condition, Compare):  # a one_of: once for each option equal to the value
         fact, options = condition.fact, tuple(condition.value)
 
@@ -54,8 +64,8 @@ def _count(condition: Condition, negate: bool) -> Count:
             value = values.get(fact)
             return options.count(value) if value is not None else 0
 
-        return each_option
-    parts = tuple(_count(item, negate) for item in condition.items)
+        return observe(condition, "count", each_option)
+    parts = tuple(_count(item, negate, observe) for item in condition.items)
     if isinstance(condition, AllOf) != negate:
 
         def product(values: Mapping[str, Any]) -> int:
@@ -97,15 +107,15 @@ def _single(condition: Condition, negate: bool) -> bool:
     return all(_single(item, negate) for item in condition.items)
 
 
-def _holds(condition: Condition, negate: bool) -> Holds:
+def _holds(condition: Condition, negate: bool, observe: Observe) -> Holds:
     if isinstance(condition, Not):
-        return _holds(condition.item, not negate)
+        return _holds(condition.item, not negate, observe)
     if isinstance(condition, Compare):
-        test = compile_test(condition)
+        test = observe(condition, "holds", compile_test(condition))
         if negate:
             return lambda values: not test(values)
         return test
-    parts = tuple(_holds(item, negate) for item in condition.items)
+    parts = tuple(_holds(item, negate, observe) for item in condition.items)
     if isinstance(condition, AllOf) != negate:
 
         def every(values: Mapping[str, Any]) -> bool:
@@ -171,11 +181,20 @@ class _CompiledRule:
 
 
 class CompiledEvaluator:
-    """Evaluates cases against one rule base without durable_rules (see the module's doc)."""
+    """Evaluates cases against one rule base without durable_rules (see the module's doc).
+
+    A case runs on the agenda, recorded as a path (engine/paths.py); a later case that makes
+    the same tests with the same results follows that path instead.
+    """
 
     def __init__(self, rule_base: RuleBase) -> None:
         self.rule_base = rule_base
         self.goal = rule_base.goal
+        self._paths: Paths[_CompiledRule] = Paths()
+        # Facts of a few values: a path notes the value, which decides every test of it.
+        self._few_values = {
+            name for name, spec in rule_base.facts.items() if spec.type in ("yes_no", "choice")
+        }
         order = sorted(
             range(len(rule_base.rules)), key=lambda index: -rule_base.rules[index].priority
         )
@@ -183,7 +202,7 @@ class CompiledEvaluator:
             _CompiledRule(
                 rule,
                 rank,
-                compile_matches(rule.when),
+                compile_matches(rule.when, self._observe),
                 tuple(sorted(rule.when.facts())),
                 # The order durable's session walks them in, so that the same rule is named.
                 tuple(rule.concludes()),
@@ -198,18 +217,61 @@ class CompiledEvaluator:
                     watchers.setdefault(name, []).append(compiled)
         self._watchers = {name: tuple(rules) for name, rules in watchers.items()}
 
+    @property
+    def remembered_steps(self) -> int:
+        """Steps of the paths remembered so far (engine/paths.py)."""
+        return self._paths.size
+
+    def _observe(self, test: Compare, kind: str, decide: Observation) -> Observation:
+        """`decide` as the agenda calls it, its result (or the value it decides on) recorded."""
+        fact = test.fact
+        if fact in self._few_values and not isinstance(test.value, FactRef):
+            value_of = self._paths.observed(("value", fact), lambda values: values.get(fact))
+            return lambda values: decide({fact: value_of(values)})
+        value = tuple(test.value) if isinstance(test.value, list) else test.value
+        # Tests that always decide alike share a key; with the type, as True and 1 do not.
+        key = (kind, fact, test.op, type(value).__name__, value)
+        return self._paths.observed(key, decide)
+
     def evaluate(self, values: Mapping[str, Any]) -> Outcome:
         """Run one case (typed given values, defaults applied) and return its outcome."""
         known = dict(values)
         add_computed(self.rule_base, known)
+        trace: list[Firing] = []
+        concluded_by: dict[str, str] = {}
+
+        def run(compiled: _CompiledRule, blocker: str | None) -> tuple[str, ...]:
+            return self._apply(compiled, blocker, known, trace, concluded_by)
+
+        if not self._paths.follow(known, run):
+            known = dict(values)
+            add_computed(self.rule_base, known)
+            trace, concluded_by = [], {}
+            with self._paths.recording():
+                self._agenda(known, trace, concluded_by)
+        if self.goal not in concluded_by:
+            raise EngineError(
+                f"no rule decided the {self.goal} for these facts",
+                suggestion="the rule base has a gap here; `followup rules check` finds gaps",
+            )
+        return Outcome(
+            values=known,
+            trace=tuple(trace),
+            goal=self.goal,
+            rule_base_version=self.rule_base.version,
+        )
+
+    def _agenda(
+        self, known: dict[str, Any], trace: list[Firing], concluded_by: dict[str, str]
+    ) -> None:
+        """Run the case as durable_rules does: the rules that match wait, the first in order
+        runs, and what it concludes puts the rules that test it back in question."""
         # Each waiting rule, with how many times it matched.
         agenda: dict[int, tuple[_CompiledRule, int]] = {}
         for compiled in self._rules:
             if matches := compiled.matches(known):
                 agenda[compiled.rank] = (compiled, matches)
         ran: set[int] = set()
-        trace: list[Firing] = []
-        concluded_by: dict[str, str] = {}
         while agenda:
             compiled, matches = agenda.pop(min(agenda))
             ran.add(compiled.rank)
@@ -224,17 +286,6 @@ class CompiledEvaluator:
                         agenda[watcher.rank] = (watcher, matches)
                     else:
                         agenda.pop(watcher.rank, None)
-        if self.goal not in concluded_by:
-            raise EngineError(
-                f"no rule decided the {self.goal} for these facts",
-                suggestion="the rule base has a gap here; `followup rules check` finds gaps",
-            )
-        return Outcome(
-            values=known,
-            trace=tuple(trace),
-            goal=self.goal,
-            rule_base_version=self.rule_base.version,
-        )
 
     def _run(
         self,
@@ -243,15 +294,28 @@ class CompiledEvaluator:
         trace: list[Firing],
         concluded_by: dict[str, str],
     ) -> tuple[str, ...]:
-        """Fire (or pre-empt) one rule; the facts it concluded."""
-        rule = compiled.rule
-        matched = {name: known.get(name) for name in compiled.matched}
+        """Fire (or pre-empt) one rule from the agenda; the facts it concluded."""
         blocker = concluded_by.get(self.goal)
         if blocker is None:  # else the first fact it concludes that is concluded already
             for fact in compiled.concludes:
                 if fact in concluded_by:
                     blocker = concluded_by[fact]
                     break
+        concluded = self._apply(compiled, blocker, known, trace, concluded_by)
+        self._paths.ran(compiled, blocker, concluded)
+        return concluded
+
+    def _apply(
+        self,
+        compiled: _CompiledRule,
+        blocker: str | None,
+        known: dict[str, Any],
+        trace: list[Firing],
+        concluded_by: dict[str, str],
+    ) -> tuple[str, ...]:
+        """Pre-empt the rule (by `blocker`) or fire it; the facts it concluded with a value."""
+        rule = compiled.rule
+        matched = {name: known.get(name) for name in compiled.matched}
         if blocker is not None:
             trace.append(Firing(rule.id, "pre-empted", matched, {}, by=blocker))
             return ()
