@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from .conditions import evaluate
+from .closures import holds
 from .dates import Move
-from .memo import PerRuleBase
+from .memo import PerRuleBase, WrittenOnce
 from .model import FactSpec, Rule, RuleBase
 from .templates import join_items, render
 from .trace import Outcome, jsonable
@@ -108,14 +108,23 @@ def compose_answer(rule_base: RuleBase, outcome: Outcome) -> Answer:
 def _guidance(rule_base: RuleBase, outcome: Outcome) -> tuple[str, ...]:
     """The fired rules' own tips first (the most particular), then the action's or the
     general ones; a tip said twice is said once."""
-    own = (
-        point
-        for firing in outcome.trace
-        if firing.status == "fired"
-        for point in rule_base.rule(firing.rule_id).guidance
-    )
-    general = rule_base.actions[outcome.decision].guidance or rule_base.guidance
-    return tuple(dict.fromkeys([*own, *general]))
+    fired = tuple([firing.rule_id for firing in outcome.trace if firing.status == "fired"])
+    return _guidance_of(rule_base)[outcome.decision, fired]
+
+
+def _guidance_for(rule_base: RuleBase) -> WrittenOnce[tuple[str, tuple[str, ...]], tuple[str, ...]]:
+    """The guidance of each action and fired rules met, worked out the first time."""
+
+    def guidance(key: tuple[str, tuple[str, ...]]) -> tuple[str, ...]:
+        action, fired = key
+        own = (point for rule_id in fired for point in rule_base.rule(rule_id).guidance)
+        general = rule_base.actions[action].guidance or rule_base.guidance
+        return tuple(dict.fromkeys([*own, *general]))
+
+    return WrittenOnce(guidance)
+
+
+_guidance_of = PerRuleBase(_guidance_for)
 
 
 def moved_sentence(rule_base: RuleBase, move: Move, working_day: datetime.date) -> str:
@@ -141,7 +150,7 @@ def _message(rule_base: RuleBase, template_id: Any, values: Any, lookup: Any) ->
     paragraphs = [
         render(paragraph.text, lookup)
         for paragraph in template.body
-        if paragraph.when is None or evaluate(paragraph.when, values)
+        if paragraph.when is None or holds(paragraph.when, values)
     ]
     # A subject is one line: a line break from a fact (a role "x\nBcc: ...") would start a
     # header line of its own wherever the draft is pasted.

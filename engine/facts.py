@@ -7,13 +7,14 @@ Every refusal names the fact and, where it came from a file, the file, line and 
 from __future__ import annotations
 
 import datetime
+import operator
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from .conditions import evaluate
+from .closures import holds
 from .dates import Calendar, long_date, nearest_countries, normalise_country
 from .errors import FactError, Location
 from .limits import FACTS, LARGEST_WHOLE_NUMBER, NUMBER_DIGITS, value_problem
@@ -101,11 +102,13 @@ def read_case(
     for spec in plan.defaulted:
         if spec.name not in values:
             values[spec.name] = spec.default
-    for spec in plan.checked:
-        if spec.name not in values:  # the cheap test first: most facts needed are given
+    for spec, needed, checks in plan.checked:
+        if needed and spec.name not in values:  # the cheap test first: most are given
             _check_needed(spec, values, origin, rule_base.facts)
-        if spec.checks:
-            check_dates(spec, values, origin, rule_base.facts)
+        for check, broken in checks:
+            mine, other = values.get(spec.name), values.get(check.other)
+            if mine is not None and other is not None and broken(mine, other):
+                _check_date(spec, check, values, origin, rule_base.facts)
     _add_computed(rule_base, values, plan.computed)
     return Case(values=values, given=given)
 
@@ -118,7 +121,9 @@ class _Plan:
     givable: Mapping[str, FactSpec]
     implied: tuple[FactSpec, ...]
     defaulted: tuple[FactSpec, ...]
-    checked: tuple[FactSpec, ...]
+    # Each fact to check, in order: whether it is needed, and its date checks, each with the
+    # test of whether a date breaks it.
+    checked: tuple[tuple[FactSpec, bool, tuple[tuple[DateCheck, Broken], ...]], ...]
     computed: tuple[FactSpec, ...]
 
 
@@ -129,7 +134,11 @@ def _make_plan(rule_base: RuleBase) -> _Plan:
         implied=tuple(spec for spec in given if spec.implied_by is not None),
         defaulted=tuple(s for s in given if s.has_default and not s.for_message_only),
         checked=tuple(
-            spec
+            (
+                spec,
+                not (spec.optional or spec.for_message_only or spec.computed),
+                tuple((check, _BROKEN[check.op]) for check in spec.checks),
+            )
             for spec in given
             if spec.checks or not (spec.optional or spec.for_message_only or spec.computed)
         ),
@@ -356,7 +365,7 @@ def _check_needed(
         return
     if spec.needed_when is None:
         raise FactError(f"{_subject(spec)} is missing", fact=spec.name, location=origin.where(""))
-    if evaluate(spec.needed_when, values):
+    if holds(spec.needed_when, values):
         because = sorted(name for name in spec.needed_when.facts() if name in values)
         specs = [_spec_of(name, facts) for name in because]
         reason = " and ".join(_because(other, values[other.name]) for other in specs)
@@ -377,13 +386,7 @@ def _check_date(
     mine, other = values.get(spec.name), values.get(check.other)
     if mine is None or other is None:
         return
-    broken = {
-        "before": mine >= other,
-        "after": mine <= other,
-        "not_before": mine < other,
-        "not_after": mine > other,
-    }[check.op]
-    if broken:
+    if _BROKEN[check.op](mine, other):
         relation = {
             "before": "is not before",
             "after": "is not after",
@@ -397,6 +400,16 @@ def _check_date(
             location=origin.where(spec.name),
             suggestion=check.hint,
         )
+
+
+# When a date breaks its check, by the check's operator.
+Broken = Callable[[Any, Any], bool]
+_BROKEN: dict[str, Broken] = {
+    "before": operator.ge,
+    "after": operator.le,
+    "not_before": operator.lt,
+    "not_after": operator.gt,
+}
 
 
 def _spec_of(name: str, facts: Mapping[str, FactSpec]) -> FactSpec:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from json.encoder import encode_basestring
 from typing import Any
 
@@ -89,24 +89,21 @@ def _values(values: Mapping[str, Any]) -> str:
 
 def _value(value: Any) -> str:
     """A value as `json.dumps(jsonable(value))` writes it."""
-    kind = type(value)
-    if kind is str:
-        return _text(value)
-    if value is None:
-        return "null"
-    if kind is bool:
-        return "true" if value else "false"
-    if kind is int:
-        return int.__repr__(value)
-    if kind is datetime.date:
-        day: datetime.date = value
-        return '"' + day.isoformat() + '"'
-    if kind is list or kind is tuple:
-        return "[" + ", ".join([_value(item) for item in value]) + "]"
+    writer = _WRITERS.get(type(value))
+    if writer is not None:
+        return writer(value)
     # Anything else (never met in a case today) is written by json itself.
     if isinstance(value, datetime.date):
         value = value.isoformat()
     return escape_raw(json.dumps(value, ensure_ascii=False))
+
+
+def _day(day: datetime.date) -> str:
+    return '"' + day.isoformat() + '"'
+
+
+def _items(items: list[Any] | tuple[Any, ...]) -> str:
+    return "[" + ", ".join([_value(item) for item in items]) + "]"
 
 
 def _text(text: str) -> str:
@@ -120,6 +117,16 @@ def _text_list(texts: tuple[str, ...]) -> str:
     return "[" + ", ".join([_text(text) for text in texts]) + "]"
 
 
+# Each type a case's values have, by its exact type (a bool is not written as an int).
+_WRITERS: dict[type, Callable[[Any], str]] = {
+    str: _text,
+    type(None): lambda _none: "null",
+    bool: lambda truth: "true" if truth else "false",
+    int: int.__repr__,
+    datetime.date: _day,
+    list: _items,
+    tuple: _items,
+}
 _KNOWN = WrittenOnce(_text)
 _KEYS: WrittenOnce[str, str] = WrittenOnce(lambda name: _text(name) + ": ")
 _OPENING: WrittenOnce[str, str] = WrittenOnce(

@@ -12,10 +12,10 @@ import pytest
 from bench.cases import generate_cases, write_jsonl
 from bench.reference import reference_advice
 from engine import Advisor, EngineError, RuleBase, load_rule_base, read_case, session
-from engine.conditions import compare
+from engine.closures import compile_condition, compile_test, holds
+from engine.conditions import compare, evaluate
 from engine.errors import Location
-from engine.evaluator import compile_test
-from engine.model import Compare, CompareOp, FactRef
+from engine.model import AllOf, AnyOf, Compare, CompareOp, FactRef, Not
 from engine.proof import distinct_cases
 from engine.proof_cache import proof_path
 
@@ -205,3 +205,24 @@ def test_compiled_tests_decide_as_compare_does() -> None:
                     except TypeError:
                         got = TypeError
                     assert got == expected, (op, operand, actual, other)
+
+
+def test_compiled_conditions_decide_as_evaluate_does() -> None:
+    where = Location("advice.yaml", 1, 1)
+    yes, small = Compare("a", "equals", True, where), Compare("n", "at_most", 1, where)
+    known = Compare("d", "known", True, where)
+    conditions = [
+        AllOf((yes, small), where),
+        AnyOf((yes, small), where),
+        Not(AllOf((yes, Not(small, where)), where), where),
+        Not(AnyOf((Not(yes, where), known), where), where),
+        AllOf((Not(Not(known, where), where), AnyOf((small, Not(yes, where)), where)), where),
+    ]
+    for condition in conditions:
+        compiled = compile_condition(condition)
+        for a in (None, True, False):
+            for n in (None, 0, 2):
+                for d in (None, _day("2026-11-26")):
+                    values = {"a": a, "n": n, "d": d}
+                    assert compiled(values) == evaluate(condition, values), (condition, values)
+                    assert holds(condition, values) == evaluate(condition, values)
