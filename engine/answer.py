@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -11,8 +11,8 @@ from typing import Any
 from .closures import holds
 from .dates import Move
 from .memo import PerRuleBase, WrittenOnce
-from .model import FactSpec, Rule, RuleBase
-from .templates import join_items, render
+from .model import FactSpec, RuleBase
+from .templates import compile_template, fill, format_value, join_items, render
 from .trace import Outcome, jsonable
 
 MESSAGE = "message"
@@ -63,44 +63,32 @@ class Answer:
         return record
 
 
-def _shown_reason(rule: Rule, lookup: Callable[[str], Any]) -> str:
-    """The rule's reason, or nothing for a helper rule kept from the job seeker."""
-    return render(rule.reason, lookup) if rule.shown else ""
-
-
 def compose_answer(rule_base: RuleBase, outcome: Outcome) -> Answer:
     """Render the outcome's headline, reasons and message from the rule base's templates."""
     values = outcome.values
-    today = values["today"]
-    follow_up_on = values.get(FOLLOW_UP_ON)
     action = outcome.decision
-    readers = _readers(rule_base)
-
-    def lookup(name: str) -> Any:
-        if name == "days_until":
-            return days_until(today, follow_up_on)
-        reader = readers.get(name)
-        return values.get(name) if reader is None else reader(values.get(name))
-
+    texts = _texts(rule_base)
     reasons: list[str] = []
     for firing in outcome.trace:
         if firing.status != "fired":
             continue
-        texts = [_shown_reason(rule_base.rule(firing.rule_id), lookup)]
+        rule = rule_base.rule(firing.rule_id)
+        # A helper rule's reason is kept from the job seeker.
+        parts = [texts[rule.reason](values)] if rule.shown else [""]
         for fact, move in firing.moved.items():
-            texts.append(moved_sentence(rule_base, move, firing.concluded[fact]))
-        reason = " ".join([text for text in texts if text])
+            parts.append(moved_sentence(rule_base, move, firing.concluded[fact]))
+        reason = " ".join([part for part in parts if part])
         if reason:
             reasons.append(reason)
     return Answer(
         action=action,
-        follow_up_on=follow_up_on,
-        today=today,
-        headline=render(rule_base.actions[action].headline, lookup),
+        follow_up_on=values.get(FOLLOW_UP_ON),
+        today=values["today"],
+        headline=texts[rule_base.actions[action].headline](values),
         reasons=tuple(reasons),
         guidance=_guidance(rule_base, outcome),
         guidance_title=rule_base.actions[action].guidance_title or rule_base.guidance_title,
-        message=_message(rule_base, values.get(MESSAGE), values, lookup),
+        message=_message(rule_base, values.get(MESSAGE), values, texts),
         outcome=outcome,
     )
 
@@ -143,46 +131,66 @@ def _day_off(weekend_day: str, holiday_words: str, holiday: str | None) -> str:
     return render(holiday_words, lambda name: holiday if name == "holiday" else None)
 
 
-def _message(rule_base: RuleBase, template_id: Any, values: Any, lookup: Any) -> Message | None:
+Values = Mapping[str, Any]
+Filled = Callable[[Values], str]
+
+
+def _message(
+    rule_base: RuleBase, template_id: Any, values: Values, texts: Mapping[str, Filled]
+) -> Message | None:
     if template_id is None:
         return None
     template = rule_base.messages[str(template_id)]
     paragraphs = [
-        render(paragraph.text, lookup)
+        texts[paragraph.text](values)
         for paragraph in template.body
         if paragraph.when is None or holds(paragraph.when, values)
     ]
     # A subject is one line: a line break from a fact (a role "x\nBcc: ...") would start a
     # header line of its own wherever the draft is pasted.
-    subject = " ".join(render(template.subject, lookup).split())
+    subject = " ".join(texts[template.subject](values).split())
     return Message(subject=subject, body="\n\n".join(paragraphs))
 
 
-Reader = Callable[[Any], Any]
+def _compiled_texts(rule_base: RuleBase) -> WrittenOnce[str, Filled]:
+    """Each template of the rule base, cut into pieces the first time it is met, each
+    placeholder bound to how its value reads (see `_value_text`)."""
+    getters = {
+        name: _value_text(name, spec, rule_base.list_and) for name, spec in rule_base.facts.items()
+    }
+    getters["days_until"] = lambda values: days_until(values["today"], values.get(FOLLOW_UP_ON))
+
+    def getter(name: str) -> Filled:
+        return getters.get(name) or (lambda values: format_value(values.get(name)))
+
+    def compiled(template: str) -> Filled:
+        pieces, tail = compile_template(template, getter)
+        if not pieces:
+            return lambda _values: tail
+        return lambda values: fill(pieces, tail, values)
+
+    return WrittenOnce(compiled)
 
 
-def _all_readers(rule_base: RuleBase) -> dict[str, Reader]:
-    """Each fact's value as the job seeker reads it (its default, a value's label, a joined
-    list), its spec looked at once a rule base rather than once a value."""
-    return {name: _reader(spec, rule_base.list_and) for name, spec in rule_base.facts.items()}
+_texts = PerRuleBase(_compiled_texts)
 
 
-_readers = PerRuleBase(_all_readers)
-
-
-def _reader(spec: FactSpec, list_and: str) -> Reader:
+def _value_text(name: str, spec: FactSpec, list_and: str) -> Filled:
+    """A fact's value as the job seeker reads it: its default, a value's label, a joined
+    list, a date in words; its spec looked at once a rule base rather than once a value."""
     default, labels, choice = spec.default, dict(spec.value_labels), spec.type == "choice"
 
-    def read(value: Any) -> Any:
+    def text(values: Values) -> str:
+        value = values.get(name)
         if value is None:
             value = default
         if choice and isinstance(value, str):
-            return labels.get(value, value)
+            return format_value(labels.get(value, value))
         if isinstance(value, list):
             return join_items([str(item) for item in value], list_and)
-        return value
+        return format_value(value)
 
-    return read
+    return text
 
 
 def days_until(today: datetime.date, day: datetime.date | None) -> str:

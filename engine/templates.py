@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 from .dates import long_date
 
@@ -45,40 +45,58 @@ def render(template: str, lookup: Callable[[str], Any]) -> str:
     A value that ends a sentence itself ("I passed the exam.") absorbs the template's full
     stop right after it, so people may type their text with or without one.
     """
-    pieces, tail = _parsed(template)
-    if not pieces:
-        return tail  # plain text: nothing to fill in
+    pieces, tail = _looked_up(template)
+    return fill(pieces, tail, lookup) if pieces else tail  # plain text: nothing to fill in
+
+
+S = TypeVar("S")
+# A piece of a template filled in from a source: the text before a placeholder, whether it
+# starts with a full stop, and how to get the placeholder's text from the source.
+Piece = tuple[str, bool, Callable[[S], str]]
+
+
+def fill(pieces: Sequence[Piece[S]], tail: str, source: S) -> str:
+    """A template's pieces filled in from `source`, and its tail (see `render`)."""
     parts: list[str] = []
-    for text, name, dotted, brace in pieces:
+    for text, dotted, get in pieces:
         # The cheap test first: most texts do not start with a full stop.
         if dotted and parts and parts[-1][-1:] in SENTENCE_ENDS:
             text = text[1:]
         parts.append(text)
-        parts.append(brace if brace else format_value(lookup(name)))
+        parts.append(get(source))
     if tail[:1] == "." and parts[-1][-1:] in SENTENCE_ENDS:
         tail = tail[1:]
     return "".join(parts) + tail
 
 
-# A piece of a template: the text before a placeholder, the placeholder's name, whether the
-# text starts with a full stop, and the brace an escaped brace stands for ("" for a name).
-Piece = tuple[str, str, bool, str]
-
-
-@lru_cache(maxsize=4096)
-def _parsed(template: str) -> tuple[tuple[Piece, ...], str]:
-    """A template cut once into pieces (see `Piece`) and the text after the last."""
-    pieces: list[Piece] = []
+def compile_template(
+    template: str, getter: Callable[[str], Callable[[S], str]]
+) -> tuple[tuple[Piece[S], ...], str]:
+    """A template cut once into pieces, each placeholder's text got by `getter(name)`."""
+    pieces: list[Piece[S]] = []
     position = 0
     for match in PLACEHOLDER.finditer(template):
         name = match.group(1)
         text = template[position : match.start()]
-        if name is None:
-            pieces.append((text, "", text[:1] == ".", match.group(0)[0]))
-        else:
-            pieces.append((text, name.strip(), text[:1] == ".", ""))
+        get = _brace(match.group(0)[0]) if name is None else getter(name.strip())
+        pieces.append((text, text[:1] == ".", get))
         position = match.end()
     return tuple(pieces), template[position:]
+
+
+def _brace(brace: str) -> Callable[[Any], str]:
+    """An escaped brace (`{{` or `}}`) stands for the brace itself."""
+    return lambda _source: brace
+
+
+def _by_lookup(name: str) -> Callable[[Callable[[str], Any]], str]:
+    return lambda lookup: format_value(lookup(name))
+
+
+@lru_cache(maxsize=4096)
+def _looked_up(template: str) -> tuple[tuple[Piece[Callable[[str], Any]], ...], str]:
+    """`compile_template` for `render`: each placeholder looked up by its name."""
+    return compile_template(template, _by_lookup)
 
 
 def render_with(template: str, values: Mapping[str, Any]) -> str:
