@@ -43,6 +43,24 @@ def reference_batch(cases: Cases) -> float:
     return time.process_time() - start
 
 
+def the_two_ends(cases: Cases) -> float:
+    """CPU seconds to read the facts of every case (checked and typed, as a batch must) and
+    to write each finished answer with the standard library's JSON writer, and nothing else:
+    no deciding, no composing. A floor under any batch that writes full answers."""
+    rule_base = load_rule_base()
+    advisor = Advisor(rule_base, "auto")
+    records = [
+        advisor.advise(read_case(facts, rule_base, today=today)).to_json()  # type: ignore[arg-type]
+        for facts, today in cases
+    ]
+    start = time.process_time()
+    for facts, today in cases:
+        read_case(facts, rule_base, today=today)  # type: ignore[arg-type]
+    for record in records:
+        json.dumps(record, ensure_ascii=False)
+    return time.process_time() - start
+
+
 def differences(count: int) -> int:
     """Cases whose full JSON answer differs between the compiled evaluator and durable_rules."""
     rule_base = load_rule_base()
@@ -96,6 +114,11 @@ def main() -> None:
             f"reference {reference_rate:>9,.0f} cases/s: {rate / reference_rate:.3f}x"
             + (f" ({recovered} recovered)" if recovered else "")
         )
+    seconds, reference = the_two_ends(cases), reference_batch(cases)
+    print(
+        f"reading + json.dumps alone (a floor): {args.cases / seconds:>10,.0f} cases/s, "
+        f"reference {args.cases / reference:>9,.0f} cases/s: {reference / seconds:.3f}x"
+    )
     started = time.perf_counter()
     different = differences(args.equal)
     print(
