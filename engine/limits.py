@@ -167,9 +167,10 @@ MAX_SEARCH_BRANCHES = 100
 # Distinct cases both engines run to show that the compiled evaluator agrees with durable_rules
 # (engine/proof.py); a rule base with more is evaluated on durable_rules only.
 MAX_PROOF_CASES = 20_000
-# Steps of the paths the compiled evaluator remembers (engine/paths.py): a few hundred bytes
-# each. The shipped rules need about 200; past the bound, cases are evaluated unremembered.
-MAX_REMEMBERED_STEPS = 200_000
+# Steps of the paths the compiled evaluator remembers (engine/paths.py), about 300 bytes each:
+# at most some 15 MiB for one rule base. The shipped rules need about 230; past the bound,
+# cases are evaluated as before, unremembered.
+MAX_REMEMBERED_STEPS = 50_000
 
 # durable_rules keeps the tests that follow one point of its network (the same tests before
 # them) in a table of 512: a 513th makes it loop for ever while compiling, so we stop short.
