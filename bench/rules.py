@@ -24,8 +24,10 @@ def generate(target: Path, copies: int = COPIES) -> None:
     shutil.copytree(DEFAULT_RULES_DIR, target, ignore=shutil.ignore_patterns("tests"))
     tracks = [f"track_{number}" for number in range(copies)]
     facts = target / "facts.yaml"
+    # A text that says a rule's number names the first track's copy of the rule.
+    texts = re.sub(r"\{(\w+)\.(\w+)\}", rf"{{\1_{tracks[0]}.\2}}", facts.read_text())
     facts.write_text(
-        facts.read_text().replace(
+        texts.replace(
             "\nderived:",
             "\n  track:\n    type: choice\n    values: [" + ", ".join(tracks) + "]\n"
             f"    default: {tracks[0]}\n    question: Which track?\n\nderived:",
