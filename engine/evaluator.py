@@ -95,7 +95,11 @@ class CompiledEvaluator:
         def run(compiled: _CompiledRule, blocker: str | None) -> tuple[str, ...]:
             return self._apply(compiled, blocker, known, trace, concluded_by)
 
-        if not self._paths.follow(known, run):
+        try:
+            followed = self._paths.follow(known, run)
+        except TypeError:  # a value no path can be keyed by: the agenda decides (or refuses) it
+            followed = False
+        if not followed:
             known = dict(values)
             add_computed(self.rule_base, known)
             trace, concluded_by = [], {}

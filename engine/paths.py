@@ -94,7 +94,10 @@ class Paths(Generic[R]):
                 yield
             finally:
                 self._recording = None
-            self._remember(recording.steps)
+            try:
+                self._remember(recording.steps)
+            except TypeError:
+                pass  # a result no path can be keyed by (a list where a choice was expected)
 
     def follow(self, known: Mapping[str, Any], run: Callable[[R, str | None], Hashable]) -> bool:
         """Walk the remembered path of the case `known`, running each rule on it with

@@ -78,3 +78,17 @@ def test_threads_sharing_an_evaluator_get_the_outcomes_of_the_agenda(
     for thread in threads:
         thread.join()
     assert [results[number] == expected for number in range(4)] == [True] * 4
+
+
+def test_a_value_no_path_can_be_keyed_by_is_decided_on_the_agenda(
+    tiny_rule_base: RuleBase,
+) -> None:
+    cases = _cases(tiny_rule_base)
+    evaluator = CompiledEvaluator(tiny_rule_base)
+    for case in cases:  # every path remembered
+        evaluator.evaluate(case.values)
+    # A list where a yes or no is expected: no path is keyed by it, and it equals no answer.
+    odd = {**cases[0].values, "popular": ["yes"]}
+    remembered = evaluator.remembered_steps
+    assert _as_json(evaluator.evaluate(odd)) == _on_the_agenda(tiny_rule_base, [Case(odd)])[0]
+    assert evaluator.remembered_steps == remembered
