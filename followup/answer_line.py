@@ -26,47 +26,48 @@ def answer_line(answer: Answer) -> str:
     message = answer.message
     outcome = answer.outcome
     fired = tuple([firing.rule_id for firing in outcome.trace if firing.status == "fired"])
-    return (
-        _OPENING[answer.action]
-        + _value(answer.follow_up_on)
-        + ', "today": "'
-        + answer.today.isoformat()
-        + '", "headline": '
-        + _text(answer.headline)
-        + ', "reasons": ['
-        + ", ".join([_text(reason) for reason in answer.reasons])
-        + '], "fired_rules": '
-        + _RULE_LISTS[fired]
-        + ', "rule_base": {"version": '
-        + _KNOWN[outcome.rule_base_version]
-        + '}, "message": '
-        + (
+    # One join, not a chain of `+`: each `+` would copy the line written so far.
+    return "".join(
+        [
+            _OPENING[answer.action],
+            _value(answer.follow_up_on),
+            ', "today": "',
+            answer.today.isoformat(),
+            '", "headline": ',
+            _text(answer.headline),
+            ', "reasons": [',
+            ", ".join([_text(reason) for reason in answer.reasons]),
+            '], "fired_rules": ',
+            _RULE_LISTS[fired],
+            ', "rule_base": {"version": ',
+            _KNOWN[outcome.rule_base_version],
+            '}, "message": ',
             "null"
             if message is None
-            else '{"subject": ' + _text(message.subject) + ', "body": ' + _text(message.body) + "}"
-        )
-        + ', "guidance": '
-        + _TEXT_LISTS[answer.guidance]
-        + ', "trace": ['
-        + ", ".join([_firing(firing) for firing in outcome.trace])
-        + "]}\n"
+            else '{"subject": ' + _text(message.subject) + ', "body": ' + _text(message.body) + "}",
+            ', "guidance": ',
+            _TEXT_LISTS[answer.guidance],
+            ', "trace": [',
+            ", ".join([_firing(firing) for firing in outcome.trace]),
+            "]}\n",
+        ]
     )
 
 
 def _firing(firing: Firing) -> str:
     """`Firing.to_json` as JSON text."""
-    text = (
-        _FIRING_OPENING[firing.rule_id, firing.status]
-        + _values(firing.matched)
-        + ', "concluded": '
-        + _values(firing.concluded)
-        + ', "by": '
-        + ("null" if firing.by is None else _KNOWN[firing.by])
-    )
+    parts = [
+        _FIRING_OPENING[firing.rule_id, firing.status],
+        _values(firing.matched),
+        ', "concluded": ',
+        _values(firing.concluded),
+        ', "by": ',
+        "null" if firing.by is None else _KNOWN[firing.by],
+    ]
     if firing.moved:
-        text += (
-            ', "moved": {'
-            + ", ".join(
+        parts.append(', "moved": {')
+        parts.append(
+            ", ".join(
                 [
                     _KNOWN[name]
                     + ': {"from": "'
@@ -77,9 +78,10 @@ def _firing(firing: Firing) -> str:
                     for name, move in firing.moved.items()
                 ]
             )
-            + "}"
         )
-    return text + "}"
+        parts.append("}")
+    parts.append("}")
+    return "".join(parts)
 
 
 def _values(values: Mapping[str, Any]) -> str:
