@@ -63,13 +63,14 @@ _ENDINGS = WrittenOnce(_ending)
 
 def _values(values: Mapping[str, Any]) -> str:
     keys = _KEYS
+    write = value_text
     return (
-        "{" + ",".join([keys[name] + _value(value) for name, value in sorted(values.items())]) + "}"
+        "{" + ",".join([keys[name] + write(value) for name, value in sorted(values.items())]) + "}"
     )
 
 
-def _value(value: Any) -> str:
-    """canonical(jsonable(value))."""
+def value_text(value: Any) -> str:
+    """canonical(jsonable(value)): a fact's or a conclusion's value as the trail writes it."""
     kind = type(value)
     if kind is str:
         return _string(value)
@@ -80,4 +81,6 @@ def _value(value: Any) -> str:
     if kind is datetime.date:
         day: datetime.date = value
         return '"' + day.isoformat() + '"'
+    if kind is int:
+        return int.__repr__(value)
     return canonical(jsonable(value))
