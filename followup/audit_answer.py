@@ -17,7 +17,7 @@ from typing import Any
 from engine import Answer
 from engine.memo import WrittenOnce
 
-from .audit_trace import value_text
+from .audit_trace import DAYS, value_text
 from .chain import canonical
 from .chain import json_string as _string
 
@@ -31,7 +31,7 @@ def answer_texts(answer: Answer) -> dict[str, str]:
     return {
         "action": _TEXTS[answer.action],
         "follow_up_on": value_text(answer.follow_up_on),
-        "today": '"' + answer.today.isoformat() + '"',
+        "today": DAYS[answer.today],
         "headline": _string(answer.headline),
         "reasons": "[" + ",".join(map(_string, answer.reasons)) + "]",
         "fired_rules": _TEXT_LISTS[fired],

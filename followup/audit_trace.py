@@ -79,8 +79,15 @@ def value_text(value: Any) -> str:
     if kind is bool:
         return "true" if value else "false"
     if kind is datetime.date:
-        day: datetime.date = value
-        return '"' + day.isoformat() + '"'
+        return DAYS[value]
     if kind is int:
         return int.__repr__(value)
     return canonical(jsonable(value))
+
+
+def _day(day: datetime.date) -> str:
+    return '"' + day.isoformat() + '"'
+
+
+# A day's text, written once a day: a trail's records name the same few days again and again.
+DAYS: WrittenOnce[datetime.date, str] = WrittenOnce(_day)
