@@ -19,9 +19,9 @@ from typing import Any
 import platformdirs
 
 from engine import Answer, Case, RuleBase
-from engine.trace import jsonable
 
 from . import chain
+from .audit_answer import answer_texts, fact_texts
 from .audit_trace import canonical_trace
 from .backend import AuditDamaged, Backend, Row, Writer, is_url
 from .chain import AuditError, Verification
@@ -309,27 +309,36 @@ class _Appender:
         if version not in self.stored:
             self.writer.add_rule_base(version, _files_text(entry.rule_base), _now())
             self.stored.add(version)
-        answer = entry.answer.to_json(trace=False)
-        # The trace's canonical text, written from the firings: the text canonical() writes.
-        trace = canonical_trace(entry.answer.outcome.trace)
-        return self.append(
-            kind="advice",
-            source=entry.source,
-            today=entry.case.today.isoformat(),
-            facts={name: jsonable(value) for name, value in entry.case.given.items()},
-            rule_base_version=version,
-            trace=trace,
-            answer=answer,
+        answer = entry.answer
+        # The values' canonical texts, written from the answer and the case themselves: the
+        # texts canonical() writes of their JSON, without building it first.
+        return self._add(
+            chain.written_row(
+                **self._next(),
+                kind="advice",
+                source=entry.source,
+                today=entry.case.today.isoformat(),
+                rule_base_version=version,
+                trace_text=canonical_trace(answer.outcome.trace),
+                facts_texts=fact_texts(entry.case.given),
+                answer_texts=answer_texts(answer),
+            )
         )
 
     def append(self, **content: Any) -> int:
-        """Append after the chain head: the id follows it, gap-free."""
-        row = chain.new_row(
-            record_id=self.head[0] + 1 if self.head else 1,
-            prev_hash=self.head[1] if self.head else chain.GENESIS,
-            recorded_at=_now(),
-            **content,
-        )
+        """Append a record of this content (as chain.new_row takes it) after the chain head."""
+        return self._add(chain.new_row(**self._next(), **content))
+
+    def _next(self) -> dict[str, Any]:
+        """Where the next record goes: its id follows the chain head's, gap-free."""
+        head = self.head
+        return {
+            "record_id": head[0] + 1 if head else 1,
+            "prev_hash": head[1] if head else chain.GENESIS,
+            "recorded_at": _now(),
+        }
+
+    def _add(self, row: dict[str, Any]) -> int:
         self.rows.append(row)
         self.head = (row["id"], row["record_hash"])
         return self.head[0]

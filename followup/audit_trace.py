@@ -63,13 +63,14 @@ _ENDINGS = WrittenOnce(_ending)
 
 def _values(values: Mapping[str, Any]) -> str:
     keys = _KEYS
+    write = value_text
     return (
-        "{" + ",".join([keys[name] + _value(value) for name, value in sorted(values.items())]) + "}"
+        "{" + ",".join([keys[name] + write(value) for name, value in sorted(values.items())]) + "}"
     )
 
 
-def _value(value: Any) -> str:
-    """canonical(jsonable(value))."""
+def value_text(value: Any) -> str:
+    """canonical(jsonable(value)): a fact's or a conclusion's value as the trail writes it."""
     kind = type(value)
     if kind is str:
         return _string(value)
@@ -78,6 +79,15 @@ def _value(value: Any) -> str:
     if kind is bool:
         return "true" if value else "false"
     if kind is datetime.date:
-        day: datetime.date = value
-        return '"' + day.isoformat() + '"'
+        return DAYS[value]
+    if kind is int:
+        return int.__repr__(value)
     return canonical(jsonable(value))
+
+
+def _day(day: datetime.date) -> str:
+    return '"' + day.isoformat() + '"'
+
+
+# A day's text, written once a day: a trail's records name the same few days again and again.
+DAYS: WrittenOnce[datetime.date, str] = WrittenOnce(_day)

@@ -16,8 +16,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from operator import add, itemgetter
 from typing import Any
 
 from engine import AdvisorError
@@ -121,24 +122,53 @@ def new_row(
 
     The trace is a list, or its canonical text already written (see followup/audit_trace.py).
     """
-    facts_texts = {name: canonical(value) for name, value in facts.items()}
-    answer_texts = {key: canonical(value) for key, value in answer.items()}
-    # The fields in _fields' order: the facts', then the answer's.
-    names = [_FACT_FIELDS[name] for name in facts_texts]
-    names += [_ANSWER_FIELDS[key] for key in answer_texts]
+    return written_row(
+        record_id=record_id,
+        prev_hash=prev_hash,
+        kind=kind,
+        recorded_at=recorded_at,
+        source=source,
+        today=today,
+        rule_base_version=rule_base_version,
+        trace_text=trace if isinstance(trace, str) else canonical(trace),
+        facts_texts={name: canonical(value) for name, value in facts.items()},
+        answer_texts={key: canonical(value) for key, value in answer.items()},
+    )
+
+
+def written_row(
+    *,
+    record_id: int,
+    prev_hash: str,
+    kind: str,
+    recorded_at: str,
+    source: str,
+    today: str | None,
+    rule_base_version: str | None,
+    trace_text: str,
+    facts_texts: Mapping[str, str],
+    answer_texts: Mapping[str, str],
+) -> dict[str, Any]:
+    """new_row, given the canonical text of the trace and of each fact's and answer's value.
+
+    The texts' own order is the order their nonces are drawn in: the facts', then the answer's.
+    """
+    shape = _SHAPES[tuple(facts_texts), tuple(answer_texts)]
     texts = [*facts_texts.values(), *answer_texts.values()]
     # One read of the system's random source for all of a record's nonces, as secrets does.
-    random = os.urandom(NONCE_BYTES * len(names)).hex()
-    size = 2 * NONCE_BYTES
-    nonces = [random[start : start + size] for start in range(0, size * len(names), size)]
-    # Nonces and commitments are hexadecimal: as JSON, each is itself in quotes.
-    commitments = {
-        name: '"' + _sha256((nonce + text).encode()).hexdigest() + '"'
-        for name, nonce, text in zip(names, nonces, texts, strict=True)
-    }
-    trace_text = trace if isinstance(trace, str) else canonical(trace)
-    content_hash = _content_hash(
-        record_id, kind, recorded_at, source, today, rule_base_version, trace_text, commitments
+    random = os.urandom(NONCE_BYTES * len(texts)).hex(" ", NONCE_BYTES).split()
+    nonces = shape.fields(random)
+    hashing = _sha256
+    committed = map(str.encode, map(add, nonces, shape.fields(texts)))
+    commitments = tuple([hashing(data).hexdigest() for data in committed])
+    content_hash = _hashed_content(
+        shape.fields_object % commitments,
+        record_id,
+        _KIND_MEMBERS[kind],
+        recorded_at,
+        _VERSION_AND_SOURCE_MEMBERS[rule_base_version, source],
+        today,
+        trace_text,
     )
     return {
         "id": record_id,
@@ -146,18 +176,70 @@ def new_row(
         "recorded_at": recorded_at,
         "source": source,
         "today": today,
-        "facts": _canonical_object(facts_texts),
+        "facts": shape.facts_object % shape.facts(texts),
         "rule_base_version": rule_base_version,
         "trace": trace_text,
-        "answer": _canonical_object(answer_texts),
-        "nonces": _canonical_object(
-            {name: '"' + nonce + '"' for name, nonce in zip(names, nonces, strict=True)}
-        ),
+        "answer": shape.answer_object % shape.answer(texts),
+        "nonces": shape.fields_object % nonces,
         "redacted": "{}",
         "content_hash": content_hash,
         "prev_hash": prev_hash,
         "record_hash": sha256(prev_hash + content_hash),
     }
+
+
+Pick = Callable[[Sequence[str]], tuple[str, ...]]
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """How a record's texts are laid out, for one set of fact and answer names: worked out
+    once a set, as records come with the same few. The texts are numbered as their nonces
+    are drawn (the facts', then the answer's); each object picks its members' texts in the
+    sorted order of their names, and is written with a %-template of its keys."""
+
+    # The nonces' and the commitments' object: a hexadecimal text for each field.
+    fields: Pick
+    fields_object: str
+    facts: Pick
+    facts_object: str
+    answer: Pick
+    answer_object: str
+
+
+def _shape(names: tuple[tuple[str, ...], tuple[str, ...]]) -> _Shape:
+    facts, answer = names
+    numbered = {_FACT_FIELDS[name]: number for number, name in enumerate(facts)}
+    numbered.update({_ANSWER_FIELDS[key]: len(facts) + n for n, key in enumerate(answer)})
+    fields = sorted(numbered)
+    fact_keys = sorted(facts)
+    answer_keys = sorted(answer)
+    return _Shape(
+        fields=_picker([numbered[name] for name in fields]),
+        fields_object=_template(fields, '"%s"'),
+        facts=_picker([facts.index(name) for name in fact_keys]),
+        facts_object=_template(fact_keys, "%s"),
+        answer=_picker([len(facts) + answer.index(key) for key in answer_keys]),
+        answer_object=_template(answer_keys, "%s"),
+    )
+
+
+def _picker(numbers: list[int]) -> Pick:
+    """The texts of these numbers, in this order."""
+    if len(numbers) >= 2:
+        # itemgetter gives a tuple only for two items or more.
+        pick: Pick = itemgetter(*numbers)
+        return pick
+    return lambda texts: tuple([texts[number] for number in numbers])
+
+
+def _template(keys: list[str], value: str) -> str:
+    """An object's canonical text with `value` for each member's: `%` fills in the texts."""
+    members = [json_string(key).replace("%", "%%") + ":" + value for key in keys]
+    return "{" + ",".join(members) + "}"
+
+
+_SHAPES: WrittenOnce[tuple[tuple[str, ...], tuple[str, ...]], _Shape] = WrittenOnce(_shape)
 
 
 def redacted_columns(row: Row, fields: Iterable[str]) -> tuple[dict[str, str], list[str]]:
@@ -303,7 +385,7 @@ def _row_problem(row: Row) -> str | None:
         row["today"],
         row["rule_base_version"],
         canonical(json.loads(row["trace"])),
-        {name: canonical(value) for name, value in commitments.items()},
+        _canonical_object({name: canonical(value) for name, value in commitments.items()}),
     )
     if content_hash != row["content_hash"]:
         return "was edited (its content does not match its hash)"
@@ -367,19 +449,59 @@ def _content_hash(
     today: str | None,
     rule_base_version: str | None,
     trace_text: str,
-    commitments: Mapping[str, str],
+    commitments: str,
 ) -> str:
-    """The hash of a record's content; its trace and each commitment are given as canonical
-    JSON text."""
-    content = {
-        "id": record_id,
-        "kind": kind,
-        "recorded_at": recorded_at,
-        "source": source,
-        "today": today,
-        "rule_base_version": rule_base_version,
-        "trace": sha256(trace_text),
-    }
-    texts = {name: canonical(value) for name, value in content.items()}
-    texts["commitments"] = _canonical_object(commitments)
-    return sha256(_canonical_object(texts))
+    """The hash of a record's content; its trace and its commitments (an object, name to
+    commitment) are given as canonical JSON text."""
+    # Written in full, not kept: a row being checked may hold anything, of any size.
+    return _hashed_content(
+        commitments,
+        record_id,
+        _kind_members(kind),
+        recorded_at,
+        _version_and_source_members((rule_base_version, source)),
+        today,
+        trace_text,
+    )
+
+
+def _hashed_content(
+    commitments: str,
+    record_id: int,
+    kind_members: str,
+    recorded_at: str,
+    version_and_source_members: str,
+    today: str | None,
+    trace_text: str,
+) -> str:
+    """sha256 of canonical() of the content as an object, its members in their sorted order."""
+    return sha256(
+        '{"commitments":'
+        + commitments
+        + ',"id":'
+        + canonical(record_id)
+        + kind_members
+        + canonical(recorded_at)
+        + version_and_source_members
+        + canonical(today)
+        + ',"trace":"'
+        + sha256(trace_text)
+        + '"}'
+    )
+
+
+def _kind_members(kind: str) -> str:
+    """The content's members from its kind up to its time."""
+    return ',"kind":' + canonical(kind) + ',"recorded_at":'
+
+
+def _version_and_source_members(key: tuple[str | None, str]) -> str:
+    """The content's members from its rule base up to its day."""
+    return (
+        ',"rule_base_version":' + canonical(key[0]) + ',"source":' + canonical(key[1]) + ',"today":'
+    )
+
+
+# A new record's kind, rule base and source are those of the records before it.
+_KIND_MEMBERS = WrittenOnce(_kind_members)
+_VERSION_AND_SOURCE_MEMBERS = WrittenOnce(_version_and_source_members)

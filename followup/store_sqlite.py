@@ -7,6 +7,7 @@ import sqlite3
 import urllib.parse
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -176,10 +177,12 @@ class _Writer:
         if not rows:
             return
         names = list(rows[0])
+        # Values bound by position: binding by name looks each one up in its row by a name
+        # made anew, a dozen times a record.
+        values = map(itemgetter(*names), rows)
         self.db.executemany(
-            f"INSERT INTO records ({', '.join(names)}) "
-            f"VALUES ({', '.join(':' + name for name in names)})",
-            rows,
+            f"INSERT INTO records ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
+            values,
         )
 
     def replace_columns(self, record_id: int, columns: Mapping[str, str]) -> None:
