@@ -17,9 +17,11 @@ if TYPE_CHECKING:
 
 def audit_place(ctx: click.Context, param: click.Parameter, value: str | None) -> Place | None:
     """A postgresql:// URL stays text (as a path its // would fold); anything else is a file."""
+    if value is None:
+        return None
     from .backend import is_url  # noqa: PLC0415 - the audit trail's modules only when named
 
-    if value is None or is_url(value):
+    if is_url(value):
         return value
     path: Path = click.Path(dir_okay=False, path_type=Path).convert(value, param, ctx)
     return path

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -47,12 +48,14 @@ def _advise_modules(tmp_path: Path, *args: str) -> set[str]:
     return {name.split(".")[0] for name in _loaded(tmp_path, *args)}
 
 
-def _loaded(tmp_path: Path, *args: str) -> set[str]:
+def _loaded(tmp_path: Path, *args: str, env: dict[str, str] | None = None) -> set[str]:
     """Every module `advise` loads, by its full name."""
     out = tmp_path / "modules.json"
     command = [sys.executable, "-c", WRAPPER, str(out), "advise"]
     command += [str(EXAMPLES / "timeline.yaml"), "--today", "2026-11-26", "--format", "json"]
-    result = subprocess.run([*command, "--no-audit", *args], capture_output=True, text=True)
+    result = subprocess.run(
+        [*command, "--no-audit", *args], capture_output=True, text=True, env=env
+    )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["action"]
     return set(json.loads(out.read_text()))
@@ -65,6 +68,13 @@ def test_advise_loads_no_heavy_library(tmp_path: Path) -> None:
     assert "jsonschema" in first
     second = _advise_modules(tmp_path)
     assert not second & {*HEAVY, "jsonschema"}
+
+
+def test_advise_without_an_audit_database_named_loads_no_audit_trail(tmp_path: Path) -> None:
+    environment = dict(os.environ)
+    environment.pop("FOLLOWUP_AUDIT_DB", None)
+    loaded = _loaded(tmp_path, env=environment)
+    assert not {"followup.backend", "followup.chain", "followup.audit", "sqlite3"} & loaded
 
 
 def test_kept_proof_loads_no_durable_rules(tmp_path: Path) -> None:
