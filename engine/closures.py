@@ -10,17 +10,17 @@ from typing import Any
 
 from .memo import MOST_KEPT_TEXTS
 from .model import AllOf, Compare, Condition, FactRef, Not
-from .paths import Observation
 
 Count = Callable[[Mapping[str, Any]], int]
 Holds = Callable[[Mapping[str, Any]], bool]
+Decide = Callable[[Mapping[str, Any]], Any]
 # What the evaluator makes of each test: `observe(test, kind, decide)` gives the function to
 # call in place of `decide` ("holds" says whether the test holds, "count" how many of a
 # one_of's options match). The evaluator records them (engine/paths.py).
-Observe = Callable[[Compare, str, Observation], Observation]
+Observe = Callable[[Compare, str, Decide], Decide]
 
 
-def _as_it_is(_test: Compare, _kind: str, decide: Observation) -> Observation:
+def _as_it_is(_test: Compare, _kind: str, decide: Decide) -> Decide:
     return decide
 
 

@@ -47,8 +47,8 @@ class Recording(Generic[R]):
 
     def __init__(self) -> None:
         self.steps: list[tuple[Step[R], Hashable]] = []
-        # Tests made since the last rule concluded something: their results cannot change
-        # before the next one does, so each is made (and remembered) once.
+        # Tests made since the last rule fired: their results cannot change before the next
+        # one fires, so each is made (and remembered) once.
         self.made: dict[Hashable, Any] = {}
 
 
