@@ -278,3 +278,33 @@ def test_files_broken_by_hand_are_said_and_a_version_restores_them(rules_copy: P
     data = {"version_id": number, "based_on": based_on, "csrf_token": csrf(client)}
     assert client.post("/rules/history", data=data, follow_redirects=False).status_code == 303
     assert client.get("/rules/edit").status_code == 200
+
+
+LOST = "rule/ask_at_once_when_lost/when/0/lost"
+
+
+def test_the_answer_a_condition_asks_for_is_chosen_from_the_facts_answers(
+    tiny_copy: Path,
+) -> None:
+    client = logged_in(tiny_copy)
+    page = client.get("/rules/edit").text
+    select = re.search(
+        rf'<select id="f-{re.escape(LOST)}" name="{re.escape(LOST)}">(.*?)</select>', page, re.S
+    )
+    assert select is not None
+    assert re.findall(r'<option value="(\w+)"( selected)?>', select[1]) == [
+        ("yes", " selected"),
+        ("no", ""),
+    ]
+    status, _, shown = post(client, page, "check", **{LOST: "maybe"})
+    assert status == 422
+    assert error_at(shown, LOST) == "Choose one of the answers listed."
+    status, _, shown = post(client, page, "check", **{LOST: "no"})
+    words = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html.unescape(shown)))
+    assert status == 200
+    assert "ask_at_once_when_lost: conditions 'lost is yes' → 'lost is no'" in words
+    status, _, _ = post(client, page, "save", author="Dana", **{LOST: "no"})
+    assert status == 303
+    assert "      - lost: false\n" in (tiny_copy / "advice.yaml").read_text()
+    rule = load_rule_base(tiny_copy).rule("ask_at_once_when_lost")
+    assert [(test.fact, test.value) for test in rule.conditions()] == [("lost", False)]

@@ -115,3 +115,16 @@ def picture(locator: Locator, name: str, tmp_path: Path) -> None:
     folder = Path(os.environ.get("FOLLOWUP_SCREENSHOTS") or tmp_path)
     locator.screenshot(path=str(folder / name), caret="initial")
     assert (folder / name).stat().st_size > 10_000
+
+
+def test_an_answer_a_condition_asks_for_is_picked_from_a_list(editor: Page) -> None:
+    page = editor
+    page.goto("/rules/edit")
+    culture = page.locator('[id="f-rule/one_week_for_a_proactive_culture/when/2/culture"]')
+    expect(culture).to_have_value("proactive")
+    culture.select_option(label="laid-back")
+    page.get_by_role("button", name="Check the change").first.click()
+    # Two rules now work the day out for a laid-back company, and none for a proactive one.
+    report = page.locator("#report")
+    expect(report).to_contain_text("problems found")
+    expect(culture).to_have_value("laid_back")  # what was chosen stays, to be corrected

@@ -17,10 +17,14 @@ from engine.adjusting import adjusted_day
 from engine.editing import Edit, RemoveRule, SetValue
 from engine.fields import GENERAL, Field
 from engine.loader import RULE_FILES
+from engine.model import FactSpec
 from engine.source import parse_document
 from explain.words import OPERATOR_WORDS, conclusion_text, describe, plural
 
-FieldKind = Literal["number", "text", "long_text"]
+# "answer": one of a yes/no or choice fact's answers, chosen from a list.
+FieldKind = Literal["number", "text", "long_text", "answer"]
+# An answer a field offers: the text the form posts, the words shown, the value the files hold.
+Option = tuple[str, str, Any]
 WAS = "was:"  # the prefix of the hidden twin carrying the value a field was shown with
 REMOVE = "remove"
 MAX_VALUE = 10_000
@@ -35,6 +39,7 @@ class FormField:
     value: str
     kind: FieldKind = "text"
     shown: str = ""  # the value the page was made with (differs once the coach typed)
+    options: tuple[Option, ...] = ()  # an answer field's answers
 
     @property
     def key(self) -> str:
@@ -102,7 +107,7 @@ def _rule_card(raw: Mapping[str, Any], rule_base: RuleBase) -> Card:
                 ("Moves", f"{rule_base.facts[day].words} other rules work out, {later} later")
             )
     fields = [_number(rule_id, ("priority",), "Priority (the higher decides first)", raw)]
-    fields += _condition_numbers(rule_id, raw.get("when"), rule_base)
+    fields += _condition_values(rule_id, raw.get("when"), rule_base)
     fields += _day_counts(rule_id, raw.get("then"), rule_base)
     fields += [
         _text(
@@ -113,15 +118,24 @@ def _rule_card(raw: Mapping[str, Any], rule_base: RuleBase) -> Card:
     return Card(Field("rule", rule_id), rule_id, words, fields, removable=True)
 
 
-def _condition_numbers(rule_id: str, when: Any, rule_base: RuleBase) -> Iterator[FormField]:
-    """A number a condition compares with: `followups_sent: {at_least: 2}`."""
+def _condition_values(rule_id: str, when: Any, rule_base: RuleBase) -> Iterator[FormField]:
+    """A number a condition compares with (`followups_sent: {at_least: 2}`), or the answer it
+    asks of a yes/no or choice fact (`culture: proactive`)."""
     for index, item in enumerate(when if isinstance(when, list) else []):
         if not isinstance(item, dict) or len(item) != 1:
             continue
         [(fact, test)] = item.items()
         spec = rule_base.facts.get(str(fact))
         named = spec.words if spec is not None else str(fact)
-        if _is_number(test):
+        options = _answers(spec) if spec is not None else ()
+        if any(value == test and type(value) is type(test) for _, _, value in options):
+            where = Field("rule", rule_id, ("when", index, fact))
+            shown = next(posted for posted, _, value in options if value == test)
+            # A yes/no fact's words are a question ("whether ..."), a choice's a thing.
+            asked = spec is not None and spec.type == "yes_no"
+            words = f"When the answer to “{named}” is" if asked else f"When {named} is"
+            yield FormField(where, words, shown, "answer", options=options)
+        elif _is_number(test):
             where = Field("rule", rule_id, ("when", index, fact))
             yield FormField(where, f"When {named} is", str(test), "number")
         elif isinstance(test, dict) and len(test) == 1:
@@ -144,6 +158,15 @@ def _day_counts(rule_id: str, then: Any, rule_base: RuleBase) -> Iterator[FormFi
                 days = Field("rule", rule_id, ("then", fact, "plus_days"))
                 label = f"{day}: days after it"
                 yield FormField(days, label, str(value["plus_days"]), "number")
+
+
+def _answers(spec: FactSpec) -> tuple[Option, ...]:
+    """The answers a yes/no or choice fact takes, in the words the job seeker is shown."""
+    if spec.type == "yes_no":
+        return (("yes", "yes", True), ("no", "no", False))
+    if spec.type == "choice":
+        return tuple((value, spec.value_words(value), value) for value in spec.values)
+    return ()
 
 
 def _is_number(value: Any) -> bool:
@@ -236,9 +259,9 @@ def read_form(form: Mapping[str, Any], shown: Cards, removed: list[str]) -> Post
         if " ".join(now.split()) == " ".join(was.split()):
             continue
         posted.changed[item.key] = now
-        value = _taken(now, item.kind)
+        value = _taken(now, item)
         if value is None:
-            posted.refused[item.key] = "Write a whole number, such as 10."
+            posted.refused[item.key] = _REFUSED[item.kind]
         else:
             posted.edits.append(SetValue(item.field, value))
     rule_ids = {card.target.name for card in shown.rules}
@@ -253,9 +276,19 @@ def shown_text(text: str) -> str:
     return " ".join(text.split())
 
 
-def _taken(text: str, kind: FieldKind) -> Any:
-    """The value as the files hold it: a whole number for a number field, else the text."""
-    if kind != "number":
+# Why a posted value cannot be taken, by the kind of field (only these two can refuse one).
+_REFUSED: dict[str, str] = {
+    "number": "Write a whole number, such as 10.",
+    "answer": "Choose one of the answers listed.",
+}
+
+
+def _taken(text: str, item: FormField) -> Any:
+    """The value as the files hold it: a whole number for a number field, the answer's value
+    for an answer field, else the text; None if it cannot be taken."""
+    if item.kind == "answer":
+        return next((value for posted, _, value in item.options if posted == text.strip()), None)
+    if item.kind != "number":
         return shown_text(text)
     cleaned = text.strip()
     if cleaned.lstrip("-").isdigit() and len(cleaned) < 10:
