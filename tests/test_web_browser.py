@@ -159,7 +159,9 @@ def test_the_answer_page_copies_the_message_with_the_names(page: Page, tmp_path:
 
 def test_keyboard_only_through_a_consultation(page: Page) -> None:
     page.goto("/")
-    page.keyboard.type("next year")  # the first question has the focus
+    # The first question has the focus once the page is ready: typing earlier loses keys.
+    page.wait_for_function("document.activeElement && document.activeElement.tagName === 'INPUT'")
+    page.keyboard.type("next year")
     page.keyboard.press("Enter")
     expect(page.get_by_role("alert")).to_contain_text("Sorry: cannot read 'next year' as a date")
     page.keyboard.press("Control+A")
