@@ -96,8 +96,7 @@ def compose_answer(rule_base: RuleBase, outcome: Outcome) -> Answer:
 def _guidance(rule_base: RuleBase, outcome: Outcome) -> tuple[str, ...]:
     """The fired rules' own tips first (the most particular), then the action's or the
     general ones; a tip said twice is said once."""
-    fired = tuple([firing.rule_id for firing in outcome.trace if firing.status == "fired"])
-    return _guidance_of(rule_base)[outcome.decision, fired]
+    return _guidance_of(rule_base)[outcome.decision, outcome.fired]
 
 
 def _guidance_for(rule_base: RuleBase) -> WrittenOnce[tuple[str, tuple[str, ...]], tuple[str, ...]]:

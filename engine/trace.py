@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Literal
 
 from .dates import Move
@@ -59,7 +60,13 @@ class Outcome:
 
     @property
     def fired_rules(self) -> list[str]:
-        return [firing.rule_id for firing in self.trace if firing.status == "fired"]
+        return list(self.fired)
+
+    @cached_property
+    def fired(self) -> tuple[str, ...]:
+        """The rules that fired, in order (worked out once: the answer, its line and its
+        record each need them)."""
+        return tuple([firing.rule_id for firing in self.trace if firing.status == "fired"])
 
     def concluded_by(self, fact: str) -> str | None:
         """The rule that concluded `fact`, if any did."""

@@ -25,7 +25,6 @@ def answer_line(answer: Answer) -> str:
     """The answer's JSON line, as `json_line(answer.to_json())` writes it."""
     message = answer.message
     outcome = answer.outcome
-    fired = tuple([firing.rule_id for firing in outcome.trace if firing.status == "fired"])
     # One join, not a chain of `+`: each `+` would copy the line written so far.
     return "".join(
         [
@@ -38,7 +37,7 @@ def answer_line(answer: Answer) -> str:
             ', "reasons": [',
             ", ".join([_text(reason) for reason in answer.reasons]),
             '], "fired_rules": ',
-            _RULE_LISTS[fired],
+            _RULE_LISTS[outcome.fired],
             ', "rule_base": {"version": ',
             _KNOWN[outcome.rule_base_version],
             '}, "message": ',

@@ -27,14 +27,13 @@ def answer_texts(answer: Answer) -> dict[str, str]:
     order."""
     message = answer.message
     outcome = answer.outcome
-    fired = tuple([firing.rule_id for firing in outcome.trace if firing.status == "fired"])
     return {
         "action": _TEXTS[answer.action],
         "follow_up_on": value_text(answer.follow_up_on),
         "today": DAYS[answer.today],
         "headline": _string(answer.headline),
         "reasons": "[" + ",".join(map(_string, answer.reasons)) + "]",
-        "fired_rules": _TEXT_LISTS[fired],
+        "fired_rules": _TEXT_LISTS[outcome.fired],
         "rule_base": _RULE_BASES[outcome.rule_base_version],
         "message": "null"
         if message is None
