@@ -23,7 +23,7 @@ from ..audit import AuditError, Entry
 from ..batch import run_batch
 from ..inputs import read_facts_text
 from .security import MAX_BODY_BYTES
-from .settings import Settings
+from .settings import Settings, settings_of
 
 BODY_LABEL = "the request body"
 RECORD_HEADER = "X-Followup-Record"
@@ -93,11 +93,6 @@ LOGIN_NEEDED: dict[int | str, dict[str, Any]] = {
 router = APIRouter(prefix="/api")
 
 
-def _settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
-
-
 def refusal(
     status: int, message: str, fact: str | None = None, where: str | None = None
 ) -> JSONResponse:
@@ -145,7 +140,7 @@ async def advice(request: Request) -> Any:
     text = await _text_body(request)
     if isinstance(text, JSONResponse):
         return text
-    settings = _settings(request)
+    settings = settings_of(request)
     try:
         raw, origin = read_facts_text(text, BODY_LABEL)
         case = read_case(raw, settings.advisor.rule_base, today=settings.day(), origin=origin)
@@ -189,7 +184,7 @@ def _record(settings: Settings, answer: Answer, case: Case) -> int:
 async def batch(request: Request) -> Response:
     """What `followup advise --batch` prints for these JSON lines (nothing recorded)."""
     body = await request.body()
-    settings = _settings(request)
+    settings = settings_of(request)
     output = io.StringIO()
     # Bytes, as from a file: a line that is not UTF-8 gets its own error, the others go on.
     run_batch(io.BytesIO(body), settings.advisor, settings.day(), output)
@@ -205,7 +200,7 @@ def audit_records(
     action: Annotated[str | None, Query(max_length=50, description="Only this advice.")] = None,
 ) -> Any:
     """Recorded advice, oldest first, as `followup audit list --format json` prints it."""
-    settings = _settings(request)
+    settings = settings_of(request)
     if not settings.gate.allows(request):
         return refusal(401, "log in first (the token printed when the server started)")
     if settings.store is None or not settings.store.exists():
@@ -219,7 +214,7 @@ def audit_records(
 @router.get("/audit/records/{record_id}", responses=LOGIN_NEEDED, summary="One record")
 def audit_record(request: Request, record_id: int) -> Any:
     """One record, as `followup audit export` writes it."""
-    settings = _settings(request)
+    settings = settings_of(request)
     if not settings.gate.allows(request):
         return refusal(401, "log in first (the token printed when the server started)")
     if settings.store is None or not settings.store.exists():

@@ -19,7 +19,7 @@ from ..audit import AuditError, AuditRecord, AuditStore
 from ..replay import Replay, fields_to_redact, replay, stored_answer, stored_rule_base
 from .pages import page
 from .security import CSRF_FIELD, SESSION_COOKIE, csrf_ok
-from .settings import Settings
+from .settings import Settings, settings_of
 
 router = APIRouter(include_in_schema=False)
 LOGIN = "/login"
@@ -27,11 +27,6 @@ LOGIN = "/login"
 AUDIT_PAGE = 50
 # A record id in an address: larger ones are no record (ids are 64-bit in either store).
 MAX_ID_DIGITS = 18
-
-
-def _settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
 
 
 def _to_login() -> Response:
@@ -52,7 +47,7 @@ def _after_login(offered: str) -> str:
 @router.get("/login")
 def login_page(request: Request, token: str = "", next: str = "") -> Response:
     """The login form; the address printed at start (with ?token=) logs in at once."""
-    gate = _settings(request).gate
+    gate = settings_of(request).gate
     if token and not gate.from_password_file and gate.matches(token[:200]):
         return _logged_in(request, _after_login(next))
     return page(
@@ -70,7 +65,7 @@ def login_page(request: Request, token: str = "", next: str = "") -> Response:
 async def login(request: Request) -> Response:
     form = await request.form()
     offered = form.get("secret")
-    gate = _settings(request).gate
+    gate = settings_of(request).gate
     if not csrf_ok(request, _text(form.get(CSRF_FIELD))):
         return page(request, "login.html", 403, title="Log in", password=gate.from_password_file)
     after = _after_login(_text(form.get("next")))
@@ -89,7 +84,7 @@ async def login(request: Request) -> Response:
 
 def _logged_in(request: Request, after: str = "/audit") -> Response:
     response = RedirectResponse(after, status_code=303)
-    session = _settings(request).gate.open_session()
+    session = settings_of(request).gate.open_session()
     response.set_cookie(SESSION_COOKIE, session, httponly=True, samesite="strict", path="/")
     return response
 
@@ -98,7 +93,7 @@ def _logged_in(request: Request, after: str = "/audit") -> Response:
 async def logout(request: Request) -> Response:
     form = await request.form()
     if csrf_ok(request, _text(form.get(CSRF_FIELD))):
-        _settings(request).gate.close_session(request)
+        settings_of(request).gate.close_session(request)
     response = RedirectResponse("/", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
@@ -117,7 +112,7 @@ def audit_list(
 ) -> Response:
     """Recorded advice, newest first, filtered by day, advice and rule version, a page at a
     time (`before`: the id the page starts below)."""
-    settings = _settings(request)
+    settings = settings_of(request)
     if not settings.gate.allows(request):
         return _to_login()
     problem = None
@@ -171,7 +166,7 @@ def _query(fields: dict[str, str]) -> str:
 @router.get("/audit/{record_id}")
 def audit_record(request: Request, record_id: int) -> Response:
     """One record: facts, answer, reasons, the stored reasoning graph, replay and verify."""
-    settings = _settings(request)
+    settings = settings_of(request)
     if not settings.gate.allows(request):
         return _to_login()
     store = settings.store
@@ -226,7 +221,7 @@ def _stored_graph(store: AuditStore, record: AuditRecord) -> Markup | str:
 @router.post("/audit/{record_id}/redact")
 async def redact(request: Request, record_id: int) -> Response:
     """Blank the record's personal facts, as `followup audit redact` does."""
-    settings = _settings(request)
+    settings = settings_of(request)
     if not settings.gate.allows(request):
         return _to_login()
     form = await request.form()

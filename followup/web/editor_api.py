@@ -28,7 +28,7 @@ from ..rule_saving import Outcome, Refused, Saved, Stale, restore, save_edits
 from ..rule_versions import HistoryError, current_texts
 from .api import Refusal, refusal
 from .rule_folder import editor_folder, preview, saving_for
-from .settings import Settings
+from .settings import settings_of
 
 router = APIRouter(prefix="/api/rules")
 LOG_IN = "log in first (the token printed when the server started)"
@@ -188,13 +188,8 @@ SAVE_REFUSALS: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
-
-
 def _refused_entry(request: Request) -> JSONResponse | None:
-    settings = _settings(request)
+    settings = settings_of(request)
     if not settings.gate.allows(request):
         return refusal(401, LOG_IN)
     if editor_folder(settings) is None:
@@ -208,7 +203,7 @@ def rule_files(request: Request) -> Any:
     refused = _refused_entry(request)
     if refused is not None:
         return refused
-    folder = editor_folder(_settings(request))
+    folder = editor_folder(settings_of(request))
     assert folder is not None
     try:
         texts = current_texts(folder)
@@ -241,7 +236,7 @@ async def preview_change(request: Request, edits: Edits) -> Any:
     refused = _refused_entry(request)
     if refused is not None:
         return refused
-    settings = _settings(request)
+    settings = settings_of(request)
     try:
         found = await run_in_threadpool(preview, settings, to_edits(edits))
     except EditError as error:
@@ -255,7 +250,7 @@ async def save_change(request: Request, body: SaveRequest) -> Any:
     refused = _refused_entry(request)
     if refused is not None:
         return refused
-    saving = saving_for(_settings(request), body.author)
+    saving = saving_for(settings_of(request), body.author)
     try:
         outcome = await run_in_threadpool(save_edits, saving, to_edits(body), body.based_on)
     except EditError as error:
@@ -274,7 +269,7 @@ def history(request: Request) -> Any:
     refused = _refused_entry(request)
     if refused is not None:
         return refused
-    saving = saving_for(_settings(request), "")
+    saving = saving_for(settings_of(request), "")
     try:
         versions = saving.history.versions()
     except HistoryError as error:
@@ -300,7 +295,7 @@ async def restore_version(request: Request, body: RestoreRequest) -> Any:
     refused = _refused_entry(request)
     if refused is not None:
         return refused
-    saving = saving_for(_settings(request), body.author)
+    saving = saving_for(settings_of(request), body.author)
     try:
         old = saving.history.get(body.version_id)
         if old is None:

@@ -29,7 +29,7 @@ from .editor_forms import REMOVE, WAS, Cards, FormField, cards, read_form, with_
 from .pages import page
 from .rule_folder import editor_folder, preview, saving_for
 from .security import CSRF_FIELD, csrf_ok
-from .settings import Settings
+from .settings import settings_of
 
 router = APIRouter(include_in_schema=False)
 EDITOR = "/rules/edit"
@@ -37,14 +37,9 @@ HISTORY = "/rules/history"
 _QUOTED_KEY = re.compile(r"`([a-z_]+)`")
 
 
-def _settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
-
-
 def _closed(request: Request) -> Response | None:
     """The login page for a visitor not logged in; a word when there is nothing to edit."""
-    settings = _settings(request)
+    settings = settings_of(request)
     if not settings.gate.allows(request):
         return RedirectResponse(f"/login?next={EDITOR}", status_code=303)
     if editor_folder(settings) is None:
@@ -101,7 +96,7 @@ def _unreadable(request: Request, error: AdvisorError) -> Response:
 
 
 def _current_cards(request: Request, typed: Mapping[str, str]) -> tuple[Cards, str]:
-    settings = _settings(request)
+    settings = settings_of(request)
     folder = editor_folder(settings)
     assert folder is not None
     texts = current_texts(folder)
@@ -130,7 +125,7 @@ async def editor_post(request: Request) -> Response:
     if not posted.edits:
         state.notice = "Nothing was changed: change a value first."
         return _editor_page(request, found, state)
-    settings = _settings(request)
+    settings = settings_of(request)
     if form.get("action") == "save":
         saving = saving_for(settings, author)
         try:
@@ -225,7 +220,7 @@ def history_page(request: Request, restored: str = "") -> Response:
     closed = _closed(request)
     if closed is not None:
         return closed
-    settings = _settings(request)
+    settings = settings_of(request)
     folder = editor_folder(settings)
     assert folder is not None
     try:
@@ -250,7 +245,7 @@ async def restore_post(request: Request) -> Response:
     form = await _posted_form(request)
     if isinstance(form, Response):
         return form
-    saving = saving_for(_settings(request), _text(form.get("author")))
+    saving = saving_for(settings_of(request), _text(form.get("author")))
     number = _text(form.get("version_id"))
     try:
         old = saving.history.get(int(number)) if number.isdigit() else None

@@ -29,7 +29,7 @@ from ..consultation import Consultation, Step
 from ..reminder import no_reminder_reason, reminder_event
 from ..render import draft_text
 from .security import CSRF_FIELD, csrf_ok, csrf_token
-from .settings import HTMX, TEMPLATES, Settings
+from .settings import HTMX, TEMPLATES, settings_of
 
 AGAIN = "_again"
 RECORD = "_record"
@@ -40,13 +40,8 @@ MAX_REPLY = 500
 router = APIRouter(include_in_schema=False)
 
 
-def _settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
-
-
 def _consultation(request: Request) -> Consultation:
-    settings = _settings(request)
+    settings = settings_of(request)
     return Consultation(settings.advisor, settings.day(), _no_ask, _no_say)
 
 
@@ -137,7 +132,7 @@ def _stale_form(request: Request) -> Response:
 
 def _record(request: Request, answer: Answer, consultation: Consultation) -> str:
     """Record the advice as `ask` does; the record's id, or empty when not recorded."""
-    store = _settings(request).store
+    store = settings_of(request).store
     if store is None:
         return ""
     entry = Entry(answer, consultation.case(), consultation.rule_base, "web")

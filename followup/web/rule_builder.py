@@ -33,7 +33,7 @@ from .editor_pages import EDITOR, Shown
 from .pages import page
 from .rule_folder import editor_folder, preview, saving_for
 from .security import CSRF_FIELD, csrf_ok
-from .settings import Settings
+from .settings import settings_of
 
 router = APIRouter(include_in_schema=False)
 BUILDER = "/rules/new"
@@ -83,15 +83,10 @@ def _draft(fields: Mapping[str, Any], lists: Mapping[str, list[str]]) -> Draft:
     return draft
 
 
-def _settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
-
-
 @router.get(BUILDER)
 def builder(request: Request) -> Response:
     """The rule so far, and the next step: choose a fact, then its comparison and value."""
-    settings = _settings(request)
+    settings = settings_of(request)
     if not settings.gate.allows(request):
         return RedirectResponse(f"/login?next={EDITOR}", status_code=303)
     if editor_folder(settings) is None:
@@ -212,7 +207,7 @@ def _written(draft: Draft, rule_base: RuleBase) -> RuleDraft:
 @router.post(BUILDER)
 async def builder_post(request: Request) -> Response:
     """Check the new rule with the others, or add it (a new version of the files)."""
-    settings = _settings(request)
+    settings = settings_of(request)
     if not settings.gate.allows(request):
         return RedirectResponse(f"/login?next={EDITOR}", status_code=303)
     folder = editor_folder(settings)
@@ -275,7 +270,7 @@ def _builder_page(
     state: Shown | None = None,
     status: int = 200,
 ) -> Response:
-    settings = _settings(request)
+    settings = settings_of(request)
     folder = editor_folder(settings)
     assert folder is not None
     state = state or Shown(rule_base_version(current_texts(folder)))

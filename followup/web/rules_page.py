@@ -14,7 +14,7 @@ from engine.model import Rule
 from explain.words import conclusion_text, describe
 
 from .pages import page
-from .settings import Settings
+from .settings import settings_of
 
 router = APIRouter(include_in_schema=False)
 
@@ -30,8 +30,7 @@ class RuleInWords:
 @router.get("/rules")
 def rules_page(request: Request) -> Response:
     """The decision tree and every rule, for coaches and auditors."""
-    settings: Settings = request.app.state.settings
-    rule_base = settings.advisor.rule_base
+    rule_base = settings_of(request).advisor.rule_base
     return page(
         request,
         "rules.html",

@@ -7,6 +7,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from fastapi import Request
 from fastapi.templating import Jinja2Templates
 
 from engine import Advisor, AdvisorError, load_rule_base
@@ -96,3 +97,9 @@ def files_signature(folder: Path) -> Signature:
             continue
         seen.append((name, status.st_ino, status.st_size, status.st_mtime_ns))
     return tuple(seen)
+
+
+def settings_of(request: Request) -> Settings:
+    """The settings of the app serving `request`."""
+    settings: Settings = request.app.state.settings
+    return settings
