@@ -115,13 +115,11 @@ def new_row(
     today: str | None,
     facts: dict[str, Any],
     rule_base_version: str | None,
-    trace: list[Any] | str,
+    trace: list[Any],
     answer: dict[str, Any],
 ) -> dict[str, Any]:
-    """The columns of a new record that follows the record whose hash is `prev_hash`.
-
-    The trace is a list, or its canonical text already written (see followup/audit_trace.py).
-    """
+    """The columns of a new record that follows the record whose hash is `prev_hash`, from
+    its values (a record of advice writes their texts itself: see `written_row`)."""
     return written_row(
         record_id=record_id,
         prev_hash=prev_hash,
@@ -130,7 +128,7 @@ def new_row(
         source=source,
         today=today,
         rule_base_version=rule_base_version,
-        trace_text=trace if isinstance(trace, str) else canonical(trace),
+        trace_text=canonical(trace),
         facts_texts={name: canonical(value) for name, value in facts.items()},
         answer_texts={key: canonical(value) for key, value in answer.items()},
     )
